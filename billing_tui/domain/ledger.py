@@ -1,0 +1,84 @@
+"""The account ledger's rules: entry kinds, how each moves the two balances, aging.
+
+An entry carries two signed deltas in cents: what it does to the insurance
+balance (waiting on a payer) and to the patient balance (the patient owes it).
+Charges raise a balance, payments and adjustments lower it, a transfer moves
+money between the two (its deltas cancel), and a reversal is the exact negative
+of the entry it reverses. Balance = the sum of the deltas, always recomputable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class EntryKind(StrEnum):
+    CHARGE = "charge"
+    PAYMENT = "payment"  # money received, from a payer or the patient
+    ADJUSTMENT = "adjustment"  # contractual and other write-offs, waivers, bad debt
+    TRANSFER = "transfer"  # between the insurance and the patient balance
+    REFUND = "refund"  # money paid back out; raises the balance from a credit
+    LATE_FEE = "late_fee"
+
+
+class LedgerError(ValueError):
+    """A posting the ledger's rules refuse."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deltas:
+    insurance: int
+    patient: int
+
+
+def check_deltas(kind: EntryKind, insurance: int, patient: int) -> None:
+    """Refuse an entry whose deltas do not fit its kind; reversals are checked by the caller."""
+    if insurance == 0 and patient == 0:
+        raise LedgerError("an entry must move money")
+    if kind is EntryKind.TRANSFER:
+        if insurance + patient != 0:
+            raise LedgerError("a transfer moves money between balances; its deltas must cancel")
+    elif kind in (EntryKind.CHARGE, EntryKind.LATE_FEE, EntryKind.REFUND):
+        if insurance < 0 or patient < 0:
+            raise LedgerError(f"a {kind} can only raise a balance")
+    elif kind in (EntryKind.PAYMENT, EntryKind.ADJUSTMENT):
+        if insurance > 0 or patient > 0:
+            raise LedgerError(f"a {kind} can only lower a balance")
+
+
+def reversal_of(insurance: int, patient: int) -> Deltas:
+    return Deltas(-insurance, -patient)
+
+
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-30", 0, 30),
+    ("31-60", 31, 60),
+    ("61-90", 61, 90),
+    ("91-120", 91, 120),
+    ("120+", 121, None),
+)
+"""A/R aging buckets, in days from the date of service of the oldest open charge."""
+
+
+def age_bucket(date_of_service: dt.date | None, today: dt.date) -> str:
+    """The bucket label for a charge's date of service; '' when nothing is open."""
+    if date_of_service is None:
+        return ""
+    days = max((today - date_of_service).days, 0)
+    for label, low, high in AGE_BUCKETS:
+        if high is None or days <= high:
+            if days >= low:
+                return label
+    return AGE_BUCKETS[-1][0]
+
+
+def bucket_dos_range(label: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The dates of service (inclusive) that fall in a bucket today: (earliest, latest)."""
+    for name, low, high in AGE_BUCKETS:
+        if name == label:
+            latest = today - dt.timedelta(days=low) if low else None
+            earliest = today - dt.timedelta(days=high) if high is not None else None
+            return earliest, latest
+    raise ValueError(f"unknown age bucket {label!r}")

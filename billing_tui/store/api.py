@@ -1,0 +1,74 @@
+"""The Store: the one API the screens and the CLI use. It hands back plain dataclasses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Callable
+
+from peewee import Database
+
+from ..domain.queue import QueuePolicy
+from .accounts import Accounts
+from .claims import Claims
+from .db import connect, migrate, schema_version
+from .ledger import Ledger
+from .queue import QueueReader
+from .records import VerifyReport
+from .session import Session
+from .verify import verify
+
+
+def os_username() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "billing"
+
+
+class Store:
+    """Everything the app does to its data, grouped: queue, accounts, claims, ledger."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        username: str | None = None,
+        today: Callable[[], dt.date] | None = None,
+        policy: QueuePolicy = QueuePolicy(),
+    ) -> None:
+        self.db = db
+        self.policy = policy
+        self.session = Session(db, username or os_username(), today or dt.date.today)
+        self.queue = QueueReader(self.session.today, policy)
+        self.accounts = Accounts(self.session, policy)
+        self.claims = Claims(self.session)
+        self.ledger = Ledger(self.session)
+
+    @classmethod
+    def open(
+        cls,
+        target: str,
+        *,
+        username: str | None = None,
+        today: Callable[[], dt.date] | None = None,
+        policy: QueuePolicy = QueuePolicy(),
+        create_dirs: bool = False,
+    ) -> Store:
+        """Connect to a path or URL and bring its schema up to date (StoreError if it cannot)."""
+        db = connect(target, create_dirs=create_dirs)
+        migrate(db)
+        return cls(db, username=username, today=today, policy=policy)
+
+    def today(self) -> dt.date:
+        return self.session.today()
+
+    def verify(self) -> VerifyReport:
+        return verify()
+
+    def schema_version(self) -> str:
+        return schema_version(self.db)
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()

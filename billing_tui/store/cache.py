@@ -1,0 +1,276 @@
+"""The cached totals (claim balances, account summaries, batch totals) and how to recompute them.
+
+One definition serves both uses: posting refreshes the rows it touched, and
+`billing-tui verify` recomputes every row with the same queries and compares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from peewee import JOIN, fn
+
+from ..domain.claims import ClaimStatus
+from ..domain.ledger import EntryKind
+from ..domain.queue import priority_key
+from .models import (
+    AccountSummary,
+    Claim,
+    Coverage,
+    LedgerEntry,
+    Note,
+    Patient,
+    Payment,
+    PaymentBatch,
+    ServiceLine,
+    Statement,
+)
+
+CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
+
+
+def chunked(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for item in ids:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def recomputed_claims(claim_ids: list[int] | None = None):
+    """(claim id, charge = sum of lines, insurance balance, patient balance) from the source rows."""
+    line_total = ServiceLine.select(fn.COALESCE(fn.SUM(ServiceLine.charge_cents), 0)).where(
+        ServiceLine.claim == Claim.id
+    )
+    ledger = LedgerEntry.alias("le")
+    insurance = ledger.select(fn.COALESCE(fn.SUM(ledger.insurance_delta), 0)).where(
+        ledger.claim == Claim.id
+    )
+    patient = ledger.select(fn.COALESCE(fn.SUM(ledger.patient_delta), 0)).where(
+        ledger.claim == Claim.id
+    )
+    query = Claim.select(
+        Claim.id,
+        line_total.alias("charge"),
+        insurance.alias("insurance"),
+        patient.alias("patient"),
+        Claim.charge_cents,
+        Claim.insurance_balance_cents,
+        Claim.patient_balance_cents,
+    )
+    if claim_ids is not None:
+        query = query.where(Claim.id.in_(claim_ids))
+    return query.order_by(Claim.id).tuples()
+
+
+def refresh_claims(claim_ids: Iterable[int]) -> None:
+    for ids in chunked(sorted(set(claim_ids))):
+        for claim_id, charge, insurance, patient, *_ in recomputed_claims(ids):
+            Claim.update(
+                charge_cents=charge,
+                insurance_balance_cents=insurance,
+                patient_balance_cents=patient,
+            ).where(Claim.id == claim_id).execute()
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryFacts:
+    """An account summary as recomputed from the ledger, claims, notes and coverages."""
+
+    patient_id: int
+    insurance_balance_cents: int
+    patient_balance_cents: int
+    oldest_open_dos: dt.date | None
+    last_payment_date: dt.date | None
+    next_follow_up: dt.date | None
+    last_statement_date: dt.date | None
+    denied_claims: int
+    primary_payer_id: int | None
+    primary_verified: dt.date | None
+    primary_ends: dt.date | None
+
+    @property
+    def priority_key(self) -> int:
+        return priority_key(
+            self.insurance_balance_cents + self.patient_balance_cents, self.oldest_open_dos
+        )
+
+    def as_row(self) -> dict:
+        return {
+            "patient": self.patient_id,
+            "insurance_balance_cents": self.insurance_balance_cents,
+            "patient_balance_cents": self.patient_balance_cents,
+            "oldest_open_dos": self.oldest_open_dos,
+            "priority_key": self.priority_key,
+            "last_payment_date": self.last_payment_date,
+            "next_follow_up": self.next_follow_up,
+            "last_statement_date": self.last_statement_date,
+            "denied_claims": self.denied_claims,
+            "primary_payer": self.primary_payer_id,
+            "primary_verified": self.primary_verified,
+            "primary_ends": self.primary_ends,
+        }
+
+
+SUMMARY_FIELDS = tuple(f for f in SummaryFacts.__slots__ if f != "patient_id")
+
+
+def _as_date(value) -> dt.date | None:
+    """SQLite hands back dates from aggregates as text; PostgreSQL as dates."""
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def recomputed_summaries(patient_ids: list[int] | None = None) -> Iterator[SummaryFacts]:
+    """Each account's summary (all accounts when patient_ids is None), in patient order.
+
+    Correlated subqueries: a few index lookups per account, the same whether
+    one account is refreshed or a million are verified.
+    """
+    le = LedgerEntry.alias("le")
+    reversal = LedgerEntry.alias("rev")
+    insurance = le.select(fn.COALESCE(fn.SUM(le.insurance_delta), 0)).where(
+        le.patient == Patient.id
+    )
+    patient = le.select(fn.COALESCE(fn.SUM(le.patient_delta), 0)).where(le.patient == Patient.id)
+    cl = Claim.alias("cl")
+    oldest = cl.select(fn.MIN(cl.first_dos)).where(
+        (cl.patient == Patient.id) & ((cl.insurance_balance_cents + cl.patient_balance_cents) > 0)
+    )
+    denied = cl.select(fn.COUNT(cl.id)).where(
+        (cl.patient == Patient.id) & (cl.status == ClaimStatus.DENIED.value)
+    )
+    pay = LedgerEntry.alias("pay")
+    last_payment = pay.select(fn.MAX(pay.effective_date)).where(
+        (pay.patient == Patient.id)
+        & (pay.kind == EntryKind.PAYMENT.value)
+        & pay.reverses.is_null()
+        & ~fn.EXISTS(reversal.select(reversal.id).where(reversal.reverses == pay.id))
+    )
+    nt = Note.alias("nt")
+    follow_up = nt.select(fn.MIN(nt.follow_up)).where(
+        (nt.patient == Patient.id) & nt.follow_up.is_null(False) & nt.follow_up_done_at.is_null()
+    )
+    st = Statement.alias("st")
+    last_statement = st.select(fn.MAX(st.statement_date)).where(st.patient == Patient.id)
+    query = Patient.select(
+        Patient.id,
+        insurance.alias("insurance"),
+        patient.alias("patient"),
+        oldest.alias("oldest"),
+        last_payment.alias("last_payment"),
+        follow_up.alias("follow_up"),
+        last_statement.alias("last_statement"),
+        denied.alias("denied"),
+    )
+    if patient_ids is not None:
+        query = query.where(Patient.id.in_(patient_ids))
+    primaries = _current_primaries(patient_ids)
+    primary = next(primaries, None)
+    for row in query.order_by(Patient.id).tuples().iterator():
+        while primary is not None and primary[0] < row[0]:
+            primary = next(primaries, None)
+        facts = primary[1] if primary is not None and primary[0] == row[0] else (None, None, None)
+        yield _facts(row, facts)
+
+
+def _facts(row, primary) -> SummaryFacts:
+    pid, insurance, patient, oldest, last_payment, follow_up, last_statement, denied = row
+    payer_id, verified, ends = primary
+    return SummaryFacts(
+        patient_id=pid,
+        insurance_balance_cents=int(insurance),
+        patient_balance_cents=int(patient),
+        oldest_open_dos=_as_date(oldest),
+        last_payment_date=_as_date(last_payment),
+        next_follow_up=_as_date(follow_up),
+        last_statement_date=_as_date(last_statement),
+        denied_claims=int(denied),
+        primary_payer_id=payer_id,
+        primary_verified=_as_date(verified),
+        primary_ends=_as_date(ends),
+    )
+
+
+def _current_primaries(patient_ids: list[int] | None) -> Iterator[tuple[int, tuple]]:
+    """(patient id, (payer id, verified at, end date)) of each current primary, in patient order.
+
+    The current primary is the active priority-1 coverage that started last
+    (ties: the one entered last), so the cache does not depend on today's date.
+    """
+    query = (
+        Coverage.select(Coverage.patient, Coverage.payer, Coverage.verified_at, Coverage.end_date)
+        .where((Coverage.priority == 1) & (Coverage.active == True))  # noqa: E712
+        .order_by(Coverage.patient, Coverage.start_date, Coverage.id)
+        .tuples()
+    )
+    if patient_ids is not None:
+        query = query.where(Coverage.patient.in_(patient_ids))
+    pending: tuple[int, tuple] | None = None
+    for patient_id, payer_id, verified_at, end_date in query.iterator():
+        if pending is not None and pending[0] != patient_id:
+            yield pending
+        pending = (patient_id, (payer_id, verified_at, end_date))  # later rows win
+    if pending is not None:
+        yield pending
+
+
+def refresh_accounts(patient_ids: Iterable[int]) -> None:
+    """Recompute and store the summary of each account (insert it if it is new)."""
+    for ids in chunked(sorted(set(patient_ids))):
+        rows = [facts.as_row() for facts in recomputed_summaries(ids)]
+        existing = {
+            pid
+            for (pid,) in AccountSummary.select(AccountSummary.patient)
+            .where(AccountSummary.patient.in_(ids))
+            .tuples()
+        }
+        for row in rows:
+            if row["patient"] in existing:
+                values = {k: v for k, v in row.items() if k != "patient"}
+                AccountSummary.update(**values).where(
+                    AccountSummary.patient == row["patient"]
+                ).execute()
+            else:
+                AccountSummary.insert(**row).execute()
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def recomputed_batches():
+    """(batch id, sum of its payments, the cached posted total)."""
+    return (
+        PaymentBatch.select(
+            PaymentBatch.id,
+            fn.COALESCE(fn.SUM(Payment.amount_cents), 0).alias("total"),
+            PaymentBatch.posted_total_cents,
+        )
+        .join(Payment, JOIN.LEFT_OUTER, on=(Payment.batch == PaymentBatch.id))
+        .group_by(PaymentBatch.id, PaymentBatch.posted_total_cents)
+        .order_by(PaymentBatch.id)
+        .tuples()
+    )
+
+
+def refresh_batch(batch_id: int) -> None:
+    total = (
+        Payment.select(fn.COALESCE(fn.SUM(Payment.amount_cents), 0))
+        .where(Payment.batch == batch_id)
+        .scalar()
+    )
+    PaymentBatch.update(posted_total_cents=total).where(PaymentBatch.id == batch_id).execute()

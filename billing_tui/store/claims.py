@@ -1,0 +1,211 @@
+"""Claims in the store: creating them and moving them through their lifecycle.
+
+A claim's charges reach the ledger when it leaves draft (it is billed) and
+are reversed when a billed claim is voided; the claim editor and scrubber
+come with the claims issue and build on this.
+"""
+
+from __future__ import annotations
+
+from peewee import fn
+
+from ..domain.claims import UNBILLED, ClaimStatus, ClaimStatusError, check_transition, claim_number
+from ..domain.ledger import EntryKind
+from .cache import refresh_accounts, refresh_claims
+from .models import (
+    Claim,
+    ClaimDiagnosis,
+    ClaimStatusChange,
+    Coverage,
+    LedgerEntry,
+    Patient,
+    ServiceLine,
+)
+from .records import ClaimDraft
+from .session import Session, StoreConflict, StoreRefused
+
+MAX_LINES = 50
+MAX_DIAGNOSES = 12
+
+
+class Claims:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def create(self, draft: ClaimDraft) -> int:
+        """A new draft claim with its diagnoses and lines; returns its id."""
+        if not draft.lines:
+            raise StoreRefused("a claim needs at least one service line")
+        if len(draft.lines) > MAX_LINES:
+            raise StoreRefused(f"a claim has at most {MAX_LINES} service lines")
+        if len(draft.diagnoses) > MAX_DIAGNOSES:
+            raise StoreRefused(f"a claim has at most {MAX_DIAGNOSES} diagnoses")
+        session = self._session
+        with session.writing():
+            patient = Patient.get_or_none(Patient.id == draft.patient_id)
+            if patient is None:
+                raise StoreRefused(f"no account with id {draft.patient_id}")
+            payer_id = None
+            if draft.coverage_id is not None:
+                coverage = Coverage.get_or_none(Coverage.id == draft.coverage_id)
+                if coverage is None or coverage.patient_id != patient.id:
+                    raise StoreRefused("the coverage belongs to another account")
+                payer_id = coverage.payer_id
+            sequence = (
+                Claim.select(fn.COUNT(Claim.id)).where(Claim.patient == patient.id).scalar() + 1
+            )
+            dates = [line.dos_from for line in draft.lines]
+            claim = Claim.create(
+                claim_number=claim_number(patient.account_number, sequence),
+                patient=patient.id,
+                coverage=draft.coverage_id,
+                payer=payer_id,
+                billing_provider=draft.billing_provider_id,
+                rendering_provider=draft.rendering_provider_id,
+                supervising_provider=draft.supervising_provider_id,
+                referring_provider=draft.referring_provider_id,
+                place_of_service=draft.place_of_service,
+                frequency=draft.frequency,
+                original_claim_number=draft.original_claim_number,
+                prior_authorization=draft.prior_authorization,
+                status=ClaimStatus.DRAFT.value,
+                first_dos=min(dates),
+                last_dos=max(line.dos_to or line.dos_from for line in draft.lines),
+                charge_cents=sum(line.charge for line in draft.lines),
+                created_by=session.user_id(),
+            )
+            if draft.diagnoses:
+                ClaimDiagnosis.insert_many(
+                    [
+                        {"claim": claim.id, "position": i, "code": code.replace(".", "").upper()}
+                        for i, code in enumerate(draft.diagnoses, start=1)
+                    ]
+                ).execute()
+            ServiceLine.insert_many(
+                [
+                    {
+                        "claim": claim.id,
+                        "line_number": n,
+                        "dos_from": line.dos_from,
+                        "dos_to": line.dos_to or line.dos_from,
+                        "code": line.code.upper(),
+                        **{
+                            f"modifier{i}": m.upper()
+                            for i, m in enumerate(line.modifiers[:4], start=1)
+                        },
+                        **{f"pointer{i}": p for i, p in enumerate(line.pointers[:4], start=1)},
+                        "units": line.units,
+                        "charge_cents": line.charge,
+                        "line_control_number": f"{claim.claim_number}-{n}",
+                        "ndc": line.ndc,
+                    }
+                    for n, line in enumerate(draft.lines, start=1)
+                ]
+            ).execute()
+            ClaimStatusChange.create(
+                claim=claim.id,
+                from_status=None,
+                to_status=ClaimStatus.DRAFT.value,
+                user=session.user_id(),
+                reason="created",
+            )
+            session.audit(
+                "create",
+                "claim",
+                claim.id,
+                patient_id=patient.id,
+                after={"claim_number": claim.claim_number, "charge": claim.charge_cents},
+            )
+        return claim.id
+
+    def set_status(
+        self, claim_id: int, status: str, reason: str = "", *, expected_version: int | None = None
+    ) -> None:
+        """Move a claim on, recording who, when and why; billing posts charges, voiding reverses them."""
+        session = self._session
+        target = ClaimStatus(status)
+        with session.writing():
+            claim = Claim.get_or_none(Claim.id == claim_id)
+            if claim is None:
+                raise StoreRefused(f"no claim {claim_id}")
+            if expected_version is not None and claim.version != expected_version:
+                raise StoreConflict(f"claim {claim.claim_number} was changed by someone else")
+            current = ClaimStatus(claim.status)
+            try:
+                check_transition(current, target)
+            except ClaimStatusError as error:
+                raise StoreRefused(str(error)) from None
+            if current in UNBILLED and target not in UNBILLED:
+                self._post_charges(claim)
+            elif current not in UNBILLED and target is ClaimStatus.VOIDED:
+                self._reverse_charges(claim, reason or "claim voided")
+            updated = (
+                Claim.update(status=target.value, version=Claim.version + 1)
+                .where((Claim.id == claim.id) & (Claim.version == claim.version))
+                .execute()
+            )
+            if not updated:
+                raise StoreConflict(f"claim {claim.claim_number} was changed by someone else")
+            ClaimStatusChange.create(
+                claim=claim.id,
+                from_status=current.value,
+                to_status=target.value,
+                user=session.user_id(),
+                reason=reason[:200],
+            )
+            session.audit(
+                "status",
+                "claim",
+                claim.id,
+                patient_id=claim.patient_id,
+                before={"status": current.value},
+                after={"status": target.value},
+            )
+            refresh_claims([claim.id])
+            refresh_accounts([claim.patient_id])
+
+    def _post_charges(self, claim: Claim) -> None:
+        to_insurance = claim.coverage_id is not None
+        session = self._session
+        rows = [
+            {
+                "patient": claim.patient_id,
+                "claim": claim.id,
+                "service_line": line.id,
+                "kind": EntryKind.CHARGE.value,
+                "insurance_delta": line.charge_cents if to_insurance else 0,
+                "patient_delta": 0 if to_insurance else line.charge_cents,
+                "effective_date": line.dos_from,
+                "user": session.user_id(),
+                "memo": line.code,
+            }
+            for line in ServiceLine.select()
+            .where(ServiceLine.claim == claim.id)
+            .order_by(ServiceLine.line_number)
+            if line.charge_cents
+        ]
+        if rows:
+            LedgerEntry.insert_many(rows).execute()
+
+    def _reverse_charges(self, claim: Claim, reason: str) -> None:
+        reversal = LedgerEntry.alias()
+        charges = LedgerEntry.select().where(
+            (LedgerEntry.claim == claim.id)
+            & (LedgerEntry.kind == EntryKind.CHARGE.value)
+            & LedgerEntry.reverses.is_null()
+            & ~fn.EXISTS(reversal.select(reversal.id).where(reversal.reverses == LedgerEntry.id))
+        )
+        session = self._session
+        for charge in charges:
+            LedgerEntry.create(
+                patient=charge.patient_id,
+                claim=claim.id,
+                service_line=charge.service_line_id,
+                kind=charge.kind,
+                insurance_delta=-charge.insurance_delta,
+                patient_delta=-charge.patient_delta,
+                effective_date=session.today(),
+                user=session.user_id(),
+                reverses=charge.id,
+                memo=f"Reversal: {reason}"[:200],
+            )
