@@ -48,6 +48,10 @@ class Accounts:
 
     # ------------------------------------------------------------------ reading
 
+    def exist(self) -> bool:
+        """Whether the database holds any account at all."""
+        return Patient.select().exists()
+
     def find(self, account_number: str) -> int | None:
         return (
             Patient.select(Patient.id)

@@ -129,7 +129,7 @@ def _postgres(url: str) -> PostgresqlDatabase:
     params.setdefault("connect_timeout", 5)
     params.setdefault("application_name", "billing-tui")
     name = params.pop("database", None) or "postgres"
-    return PostgresqlDatabase(name, autorollback=True, **params)
+    return PostgresqlDatabase(name, **params)
 
 
 def _explain(target: str, error: Exception) -> str:

@@ -434,7 +434,7 @@ def _append_only(db):
         if isinstance(db, PostgresqlDatabase):
             db.execute_sql(
                 "CREATE OR REPLACE FUNCTION billing_append_only() RETURNS trigger AS $$ "
-                "BEGIN RAISE EXCEPTION '% is append-only: post a reversing entry', TG_TABLE_NAME; "
+                "BEGIN RAISE EXCEPTION '%% is append-only: post a reversing entry', TG_TABLE_NAME; "
                 "END $$ LANGUAGE plpgsql"
             )
             db.execute_sql(

@@ -1,0 +1,402 @@
+"""The `billing-tui` command: the TUI by default, and subcommands over the same Store.
+
+Exit codes: 0 done; 1 the work found a problem (verify violations, a refused
+change); 2 the command could not run (bad arguments, a database that cannot be
+opened, a configuration that cannot be read). Errors are one line on stderr,
+never a traceback, and never carry patient data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Sequence
+
+from . import __version__
+from .config import ConfigError, Settings, demo_database, load_settings
+from .domain.dates import DateError, format_date, parse_date
+from .domain.ledger import AGE_BUCKETS
+from .domain.money import format_cents
+from .domain.queue import Flag, QueueFilter
+from .store import Store, StoreConflict, StoreError, StoreRefused
+
+DEMO_ACCOUNTS = 3_000
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments: exit 2 with the message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own errors: usage line + exit 2
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="billing-tui",
+        description="A keyboard-driven terminal workstation for medical billing specialists.",
+    )
+    parser.add_argument("--version", action="version", version=f"billing-tui {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help="SQLite file or postgresql:// URL (default: $BILLING_TUI_DB, else the data directory)",
+    )
+    parser.add_argument("--user", help="act as this user (default: your login name)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = commands.add_parser("init", help="create the schema, optionally with a sample practice")
+    init.add_argument("--sample", type=_count, metavar="N", help="add N synthetic patient accounts")
+    init.add_argument("--seed", type=int, default=1, help="random seed for --sample (default 1)")
+    init.add_argument(
+        "--as-of", type=_date, metavar="DATE", help="the sample's 'today' (default: today)"
+    )
+
+    commands.add_parser("demo", help="open the TUI on a demo practice (created on first run)")
+    commands.add_parser("tui", help="open the TUI (the default)")
+    commands.add_parser("verify", help="recompute every balance and check the ledger's invariants")
+
+    queue = commands.add_parser("queue", help="print the account queue (the TUI's worklist)")
+    queue.add_argument("--search", default="", help="name, 'last, first', account, claim or DOB")
+    queue.add_argument("--age", choices=[label for label, *_ in AGE_BUCKETS], help="age bucket")
+    queue.add_argument("--payer", help="primary payer: name or payer ID")
+    queue.add_argument(
+        "--flag",
+        choices=[f.name.lower().replace("_", "-") for f in Flag],
+        help="accounts with this flag",
+    )
+    queue.add_argument("--due", action="store_true", help="follow-ups due only")
+    queue.add_argument("--limit", type=_count, default=25, help="rows to print (default 25)")
+    queue.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    account = commands.add_parser("account", help="print an account: balances, claims, ledger")
+    account.add_argument("number", help="account number")
+
+    note = commands.add_parser("note", help="add a note or contact to an account")
+    note.add_argument("number", help="account number")
+    note.add_argument("text")
+    note.add_argument("--kind", choices=("call", "email", "letter", "note"), default="note")
+    note.add_argument("--direction", choices=("in", "out"), default=None)
+    note.add_argument("--follow-up", type=_date, metavar="DATE", help="e.g. 112426 or 2026-11-24")
+    return parser
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except DateError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        settings = load_settings(args.db)
+        command = args.command or "tui"
+        return COMMANDS[command](args, settings)
+    except UsageError as error:
+        return _fail(str(error), EXIT_USAGE)
+    except (StoreError, ConfigError) as error:
+        return _fail(str(error), EXIT_USAGE)
+    except (StoreRefused, StoreConflict) as error:
+        return _fail(str(error), EXIT_PROBLEM)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"billing-tui: {message}", file=sys.stderr)
+    return code
+
+
+def _open(settings: Settings, args: argparse.Namespace, *, create_dirs: bool = False) -> Store:
+    return Store.open(
+        settings.database,
+        username=args.user,
+        policy=settings.queue,
+        create_dirs=create_dirs or args.db is None,
+    )
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open(settings, args)
+    return _run_tui(store, settings)
+
+
+def _run_tui(store: Store, settings: Settings) -> int:
+    from .app import make_app  # Textual is imported only when a screen is wanted
+
+    try:
+        make_app(store, settings).run(mouse=False)
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    path = args.db or demo_database()
+    demo = Settings(database=path, queue=settings.queue, keymap=settings.keymap)
+    store = Store.open(path, username=args.user, policy=settings.queue, create_dirs=True)
+    if not store.accounts.exist():
+        print(f"Creating a demo practice of {DEMO_ACCOUNTS:,} accounts in {path} ...", flush=True)
+        _generate(store, DEMO_ACCOUNTS, seed=1, as_of=None)
+    return _run_tui(store, demo)
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open(settings, args)
+    try:
+        print(f"Database ready: {settings.database} (schema {store.schema_version()})")
+        if args.sample:
+            if store.accounts.exist():
+                return _fail("--sample needs an empty database; this one has accounts", EXIT_USAGE)
+            _generate(store, args.sample, seed=args.seed, as_of=args.as_of)
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _generate(store: Store, accounts: int, *, seed: int, as_of: dt.date | None) -> None:
+    from .sample import generate
+
+    started = time.perf_counter()
+    interactive = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if interactive:
+            print(f"\r  {done:,} / {total:,} accounts", end="", file=sys.stderr, flush=True)
+
+    summary = generate(store.db, accounts, seed=seed, as_of=as_of, progress=progress)
+    if interactive:
+        print(file=sys.stderr)
+    print(
+        f"Sample practice: {summary.accounts:,} accounts, {summary.claims:,} claims, "
+        f"{summary.ledger_entries:,} ledger entries in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open(settings, args)
+    try:
+        started = time.perf_counter()
+        report = store.verify()
+    finally:
+        store.close()
+    for violation in report.violations:
+        where = (
+            f"{violation.entity} {violation.entity_id}" if violation.entity_id else violation.entity
+        )
+        print(f"VIOLATION [{violation.check}] {where}: {violation.detail}")
+    if report.truncated:
+        print(f"... and {report.truncated:,} more violations")
+    checked = ", ".join(
+        f"{count:,} {name}"
+        for name, count in report.counted.items()
+        if not name.endswith("violations")
+    )
+    seconds = time.perf_counter() - started
+    if report.ok:
+        print(f"OK: {checked} checked in {seconds:.1f} s")
+        return EXIT_OK
+    total = len(report.violations) + report.truncated
+    print(f"FAILED: {total:,} violations; {checked} checked in {seconds:.1f} s")
+    return EXIT_PROBLEM
+
+
+def cmd_queue(args: argparse.Namespace, settings: Settings) -> int:
+    from tabulate import tabulate
+
+    store = _open(settings, args)
+    try:
+        queue_filter = QueueFilter(
+            age_bucket=args.age,
+            payer_id=_payer_id(store, args.payer) if args.payer else None,
+            flag=Flag[args.flag.upper().replace("-", "_")] if args.flag else None,
+            follow_up_due=args.due,
+        )
+        rows = []
+        cursor = None
+        while len(rows) < args.limit:
+            page = store.queue.page(
+                args.search, queue_filter, cursor, min(args.limit - len(rows), 200)
+            )
+            rows.extend(page.rows)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    finally:
+        store.close()
+    records = [
+        {
+            "account": r.account_number,
+            "patient": r.name,
+            "dob": r.dob.isoformat(),
+            "payer": r.primary_payer,
+            "insurance_balance": format_cents(r.insurance_balance, grouping=False),
+            "patient_balance": format_cents(r.patient_balance, grouping=False),
+            "age": r.age_bucket,
+            "last_payment": r.last_payment_date.isoformat() if r.last_payment_date else "",
+            "follow_up": r.next_follow_up.isoformat() if r.next_follow_up else "",
+            "flags": "".join(f.value for f in r.flags),
+        }
+        for r in rows[: args.limit]
+    ]
+    if args.format == "json":
+        print(json.dumps(records, indent=2))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["account"])
+        writer.writeheader()
+        writer.writerows(records)
+    elif records:
+        headers = (
+            "Account",
+            "Patient",
+            "DOB",
+            "Payer",
+            "Ins bal",
+            "Pat bal",
+            "Age",
+            "Last paid",
+            "Follow-up",
+            "Flags",
+        )
+        align = ("left",) * 4 + ("right",) * 2 + ("left",) * 4
+        print(
+            tabulate(
+                [list(r.values()) for r in records],
+                headers=headers,
+                colalign=align,
+                disable_numparse=True,
+            )
+        )
+    else:
+        print("No accounts.")
+    return EXIT_OK
+
+
+def _payer_id(store: Store, wanted: str) -> int:
+    needle = wanted.strip().casefold()
+    matches = [
+        p for p in store.accounts.payers() if needle in (p.name.casefold(), p.payer_code.casefold())
+    ] or [p for p in store.accounts.payers() if needle in p.name.casefold()]
+    if len(matches) != 1:
+        names = ", ".join(p.name for p in store.accounts.payers())
+        raise UsageError(
+            f"--payer {wanted!r} matches {len(matches)} payers; choose one of: {names}"
+        )
+    return matches[0].id
+
+
+def cmd_account(args: argparse.Namespace, settings: Settings) -> int:
+    from tabulate import tabulate
+
+    store = _open(settings, args)
+    try:
+        patient_id = store.accounts.find(args.number)
+        if patient_id is None:
+            return _fail(f"no account {args.number!r}", EXIT_PROBLEM)
+        view = store.accounts.get(patient_id)
+    finally:
+        store.close()
+    p = view.patient
+    print(f"{p.name}  account {p.account_number}  DOB {format_date(p.dob)}  sex {p.sex}")
+    print(f"{p.address}  phone {p.phone or '-'}  {p.email or ''}")
+    total = view.insurance_balance + view.patient_balance
+    flags = ", ".join(f.label for f in view.flags) or "none"
+    print(
+        f"Insurance {format_cents(view.insurance_balance)}  Patient {format_cents(view.patient_balance)}"
+        f"  Total {format_cents(total)}  Flags: {flags}"
+    )
+    print()
+    print(
+        tabulate(
+            [
+                (
+                    c.claim_number,
+                    format_date(c.first_dos),
+                    c.status,
+                    c.payer_name,
+                    format_cents(c.charge),
+                    format_cents(c.insurance_balance),
+                    format_cents(c.patient_balance),
+                )
+                for c in view.claims
+            ],
+            headers=("Claim", "DOS", "Status", "Payer", "Charge", "Ins bal", "Pat bal"),
+            colalign=("left",) * 4 + ("right",) * 3,
+            disable_numparse=True,
+        )
+    )
+    print()
+    print(
+        tabulate(
+            [
+                (
+                    format_date(e.effective_date),
+                    e.kind + (" (reversal)" if e.reverses else ""),
+                    e.claim_number,
+                    e.description[:30],
+                    format_cents(e.insurance_delta),
+                    format_cents(e.patient_delta),
+                    format_cents(e.insurance_balance),
+                    format_cents(e.patient_balance),
+                )
+                for e in view.ledger
+            ],
+            headers=("Date", "Kind", "Claim", "Description", "Ins", "Pat", "Ins bal", "Pat bal"),
+            colalign=("left",) * 4 + ("right",) * 4,
+            disable_numparse=True,
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_note(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open(settings, args)
+    try:
+        patient_id = store.accounts.find(args.number)
+        if patient_id is None:
+            return _fail(f"no account {args.number!r}", EXIT_PROBLEM)
+        store.accounts.add_note(
+            patient_id,
+            args.text,
+            kind=args.kind,
+            direction=args.direction or "",
+            follow_up=args.follow_up,
+        )
+    finally:
+        store.close()
+    print(f"Note added to account {args.number}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "tui": cmd_tui,
+    "demo": cmd_demo,
+    "init": cmd_init,
+    "verify": cmd_verify,
+    "queue": cmd_queue,
+    "account": cmd_account,
+    "note": cmd_note,
+}
