@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from peewee import Database
 
 from ..domain.queue import QueuePolicy
-from .accounts import Accounts
-from .claims import Claims
 from .db import connect, migrate, schema_version
-from .ledger import Ledger
 from .queue import QueueReader
-from .records import VerifyReport
 from .session import Session
-from .verify import verify
+
+if TYPE_CHECKING:
+    from .accounts import Accounts
+    from .claims import Claims
+    from .ledger import Ledger
+    from .records import VerifyReport
 
 
 def os_username() -> str:
@@ -41,9 +44,26 @@ class Store:
         self.policy = policy
         self.session = Session(db, username or os_username(), today or dt.date.today)
         self.queue = QueueReader(self.session.today, policy)
-        self.accounts = Accounts(self.session, policy)
-        self.claims = Claims(self.session)
-        self.ledger = Ledger(self.session)
+
+    # The rest is imported on first use: the queue is all that start-up needs.
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        from .accounts import Accounts
+
+        return Accounts(self.session, self.policy)
+
+    @cached_property
+    def claims(self) -> Claims:
+        from .claims import Claims
+
+        return Claims(self.session)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        from .ledger import Ledger
+
+        return Ledger(self.session)
 
     @classmethod
     def open(
@@ -64,6 +84,8 @@ class Store:
         return self.session.today()
 
     def verify(self) -> VerifyReport:
+        from .verify import verify
+
         return verify()
 
     def schema_version(self) -> str:

@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase, SqliteDatabase
-from playhouse.migrations import Runner
 
 from .models import database
 
@@ -151,21 +150,53 @@ def write_lock(db: Database):
     return db.atomic()
 
 
-def migrate(db: Database) -> list[str]:
-    """Apply pending migrations; refuse a database that a newer billing-tui has migrated."""
-    runner = Runner(db, directory=str(MIGRATIONS), table_name=HISTORY_TABLE)
+def _known_migrations() -> list[str]:
+    return sorted(p.stem for p in MIGRATIONS.glob("[0-9]*.py"))
+
+
+def _applied_migrations(db: Database) -> list[str]:
+    # Asked directly rather than through table_exists(), which on PostgreSQL looks
+    # only in "public" and so would miss a schema chosen by the URL's search_path.
     try:
-        status = runner.status()
+        cursor = db.execute_sql(f"SELECT name FROM {HISTORY_TABLE} ORDER BY name")  # noqa: S608
     except (OperationalError, DatabaseError) as error:
-        raise DatabaseUnavailable(_explain("", error)) from None
-    unknown = [m.name for m in status if m.path is None]
+        if "schema_migration" in str(error):  # no such table: a new database
+            return []
+        raise
+    return [name for (name,) in cursor.fetchall()]
+
+
+def _current_schema(db: Database) -> str | None:
+    if isinstance(db, PostgresqlDatabase):
+        return db.execute_sql("SELECT current_schema()").fetchone()[0]
+    return None
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply pending migrations; refuse a database that a newer billing-tui has migrated.
+
+    The up-to-date case (every start-up) costs one query; the migration
+    runner is imported only when there is something to apply.
+    """
+    known = _known_migrations()
+    try:
+        applied = _applied_migrations(db)
+    except (OperationalError, DatabaseError) as error:
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise DatabaseUnavailable(f"cannot read the database's schema: {first_line}") from None
+    unknown = sorted(set(applied) - set(known))
     if unknown:
         raise SchemaTooNew(
             f"this database was upgraded by a newer billing-tui (schema {unknown[-1]}); "
             "upgrade billing-tui to open it"
         )
-    if all(m.applied for m in status):
+    if set(known) <= set(applied):
         return []
+    from playhouse.migrations import Runner
+
+    runner = Runner(
+        db, directory=str(MIGRATIONS), table_name=HISTORY_TABLE, schema=_current_schema(db)
+    )
     with write_lock(db):
         if isinstance(db, PostgresqlDatabase):
             # Two sessions starting on a new database must not both create it.
@@ -175,6 +206,5 @@ def migrate(db: Database) -> list[str]:
 
 
 def schema_version(db: Database) -> str:
-    runner = Runner(db, directory=str(MIGRATIONS), table_name=HISTORY_TABLE)
-    applied = [m.name for m in runner.status() if m.applied]
+    applied = _applied_migrations(db)
     return applied[-1] if applied else "none"
