@@ -6,8 +6,9 @@ import datetime as dt
 import re
 from typing import Literal
 
-_SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# ASCII digits only: str.isdigit() and \d also accept "²" and other scripts' digits.
+_SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$", re.ASCII)
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
 
 
 class DateError(ValueError):
@@ -56,7 +57,7 @@ def parse_date(
             if len(year_text) == 4
             else _century(int(year_text), today, prefer, month, day)
         )
-    elif raw.isdigit() and len(raw) in (6, 8):
+    elif raw.isascii() and raw.isdigit() and len(raw) in (6, 8):
         month, day = int(raw[:2]), int(raw[2:4])
         year = int(raw[4:]) if len(raw) == 8 else _century(int(raw[4:]), today, prefer, month, day)
     else:

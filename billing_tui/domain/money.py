@@ -22,13 +22,18 @@ def parse_cents(text: str) -> int:
     if raw.startswith("-$"):
         raw = "-" + raw[2:]
     match = _AMOUNT.match(raw)
-    if not match or not (match.group("whole") or match.group("frac")):
+    # "(-4.00)" has two signs: which one the person meant is a guess, so refuse it.
+    if (
+        not match
+        or not (match.group("whole") or match.group("frac"))
+        or (negative and match["sign"])
+    ):
         raise MoneyError(f"not an amount: {text.strip()[:20]!r} (use 1,234.56)")
     whole = int(match.group("whole").replace(",", "") or "0")
     frac = (match.group("frac") or "").ljust(2, "0")
     cents = whole * 100 + int(frac)
     if match.group("sign") == "-":
-        negative = not negative
+        negative = True
     return -cents if negative else cents
 
 

@@ -106,9 +106,10 @@ class Accounts:
     def _coverages(self, patient_id: int) -> tuple[CoverageRecord, ...]:
         query = (
             Coverage.select(Coverage, Payer.name, User.username)
-            .join(Payer, on=(Payer.id == Coverage.payer))
+            # attr=: joined into the FK's own attribute, the partial row would wipe its id.
+            .join(Payer, on=(Payer.id == Coverage.payer), attr="payer_row")
             .switch(Coverage)
-            .join(User, JOIN.LEFT_OUTER, on=(User.id == Coverage.verified_by))
+            .join(User, JOIN.LEFT_OUTER, on=(User.id == Coverage.verified_by), attr="verifier")
             .where(Coverage.patient == patient_id)
             .order_by(Coverage.active.desc(), Coverage.priority, Coverage.start_date.desc())
         )
@@ -117,7 +118,7 @@ class Accounts:
                 id=c.id,
                 priority=c.priority,
                 payer_id=c.payer_id,
-                payer_name=c.payer.name,
+                payer_name=c.payer_row.name,
                 member_id=c.member_id,
                 group_number=c.group_number,
                 relationship=c.relationship,
@@ -130,7 +131,7 @@ class Accounts:
                 coinsurance_bp=c.coinsurance_bp,
                 oop_max=c.oop_max_cents,
                 verified_at=c.verified_at,
-                verified_by=c.verified_by.username if c.verified_by_id else "",
+                verified_by=c.verifier.username if c.verifier else "",
                 verified_how=c.verified_how,
                 verification_result=c.verification_result,
                 active=c.active,
@@ -232,9 +233,9 @@ class Accounts:
         assignee = User.alias("assignee")
         query = (
             Note.select(Note, author.username, assignee.username)
-            .join(author, JOIN.LEFT_OUTER, on=(author.id == Note.created_by))
+            .join(author, JOIN.LEFT_OUTER, on=(author.id == Note.created_by), attr="author")
             .switch(Note)
-            .join(assignee, JOIN.LEFT_OUTER, on=(assignee.id == Note.assignee))
+            .join(assignee, JOIN.LEFT_OUTER, on=(assignee.id == Note.assignee), attr="assigned")
             .where(Note.patient == patient_id)
             .order_by(Note.created_at.desc(), Note.id.desc())
         )
@@ -242,13 +243,13 @@ class Accounts:
             NoteRecord(
                 id=n.id,
                 created_at=n.created_at,
-                author=n.created_by.username if n.created_by_id else "",
+                author=n.author.username if n.author else "",
                 kind=n.kind,
                 direction=n.direction,
                 outcome=n.outcome,
                 text=n.text,
                 follow_up=n.follow_up,
-                assignee=n.assignee.username if n.assignee_id else "",
+                assignee=n.assigned.username if n.assigned else "",
                 done=n.follow_up_done_at is not None,
             )
             for n in query

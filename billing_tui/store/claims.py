@@ -123,7 +123,10 @@ class Claims:
     ) -> None:
         """Move a claim on, recording who, when and why; billing posts charges, voiding reverses them."""
         session = self._session
-        target = ClaimStatus(status)
+        try:
+            target = ClaimStatus(status)
+        except ValueError:
+            raise StoreRefused(f"no claim status {status!r}") from None
         with session.writing():
             claim = Claim.get_or_none(Claim.id == claim_id)
             if claim is None:
@@ -137,8 +140,9 @@ class Claims:
                 raise StoreRefused(str(error)) from None
             if current in UNBILLED and target not in UNBILLED:
                 self._post_charges(claim)
-            elif current not in UNBILLED and target is ClaimStatus.VOIDED:
-                self._reverse_charges(claim, reason or "claim voided")
+            elif current not in UNBILLED and target in UNBILLED:  # voided, or back to draft
+                default = "claim voided" if target is ClaimStatus.VOIDED else "claim back to draft"
+                self._reverse_charges(claim, reason or default)
             updated = (
                 Claim.update(status=target.value, version=Claim.version + 1)
                 .where((Claim.id == claim.id) & (Claim.version == claim.version))

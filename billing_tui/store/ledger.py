@@ -40,6 +40,11 @@ class Ledger:
                 raise StoreRefused(f"no ledger entry {entry_id}")
             if original.reverses_id is not None:
                 raise StoreRefused("a reversal cannot itself be reversed; post a new entry instead")
+            if original.kind == EntryKind.CHARGE and original.claim_id is not None:
+                # verify: a billed claim's net charges equal its charge, always.
+                raise StoreRefused(
+                    "a claim's charges come off by voiding the claim or sending it back to draft"
+                )
             if LedgerEntry.select().where(LedgerEntry.reverses == entry_id).exists():
                 raise StoreRefused(f"entry {entry_id} is already reversed")
             deltas = reversal_of(original.insurance_delta, original.patient_delta)
@@ -82,6 +87,8 @@ class Ledger:
             raise StoreRefused(str(error)) from None
         if not Patient.select().where(Patient.id == draft.patient_id).exists():
             raise StoreRefused(f"no account with id {draft.patient_id}")
+        if kind is EntryKind.CHARGE and draft.claim_id is not None:
+            raise StoreRefused("a claim's charges are posted by billing the claim")
         if draft.claim_id is not None:
             claim_patient = Claim.select(Claim.patient).where(Claim.id == draft.claim_id).scalar()
             if claim_patient != draft.patient_id:

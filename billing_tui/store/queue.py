@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from peewee import JOIN, Expression, Tuple
+from peewee import JOIN, Expression, Tuple, fn
 
 from ..domain.ledger import age_bucket, bucket_dos_range
 from ..domain.queue import Flag, QueueFilter, QueuePolicy, account_flags
@@ -63,6 +63,23 @@ class _Segment:
     via_claims: bool = False
 
 
+def _each_account_once(segments: list[_Segment]) -> list[_Segment]:
+    """An account found by one reading of a search is not listed again by a later one.
+
+    The cursor only knows its own segment, so a page cannot remember what an
+    earlier segment listed: each segment leaves out what the earlier ones match.
+    (A claim search, which needs the claim table, is always the last reading.)
+    """
+    result: list[_Segment] = []
+    earlier: Expression | None = None
+    for segment in segments:
+        where = segment.where if earlier is None else (segment.where & ~earlier)
+        result.append(_Segment(where, segment.order, segment.via_claims))
+        if not segment.via_claims:
+            earlier = segment.where if earlier is None else (earlier | segment.where)
+    return result
+
+
 class QueueReader:
     def __init__(self, today: Callable[[], dt.date], policy: QueuePolicy) -> None:
         self._today = today
@@ -106,7 +123,9 @@ class QueueReader:
                 not_due = S.next_follow_up.is_null() | (S.next_follow_up > today)
                 segments.append(_Segment(not_due, (S.priority_key, S.patient)))
             return segments
-        segments = [self._search_segment(c) for c in parse_search(search, today=today)]
+        segments = _each_account_once(
+            [self._search_segment(c) for c in parse_search(search, today=today)]
+        )
         if queue_filter.follow_up_due:
             segments = [
                 _Segment(due if s.where is None else (s.where & due), s.order, s.via_claims)
@@ -134,8 +153,16 @@ class QueueReader:
                 return _Segment(where, (P.account_number,))
             case ClaimSearch(prefix):
                 prefix = code_key(prefix)
-                where = (Claim.claim_number >= prefix) & (
-                    Claim.claim_number < prefix_upper_bound(prefix)
+                upper = prefix_upper_bound(prefix)
+                where = (Claim.claim_number >= prefix) & (Claim.claim_number < upper)
+                # One row per account: its first matching claim, so no page repeats it.
+                other = Claim.alias("other")
+                where &= ~fn.EXISTS(
+                    other.select(other.id).where(
+                        (other.patient == Claim.patient)
+                        & (other.claim_number >= prefix)
+                        & (other.claim_number < Claim.claim_number)
+                    )
                 )
                 return _Segment(where, (Claim.claim_number,), via_claims=True)
         raise TypeError(criterion)

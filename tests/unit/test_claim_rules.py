@@ -1,0 +1,72 @@
+"""A claim's lifecycle rules and its CLM01 number."""
+
+from __future__ import annotations
+
+import pytest
+
+from billing_tui.domain.claims import (
+    TRANSITIONS,
+    UNBILLED,
+    ClaimStatus,
+    ClaimStatusError,
+    check_transition,
+    claim_number,
+)
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        ("draft", "ready"),
+        ("ready", "submitted"),
+        ("submitted", "accepted"),
+        ("accepted", "partial"),
+        ("partial", "appealed"),
+        ("appealed", "paid"),
+        ("submitted", "denied"),
+        ("denied", "corrected"),
+        ("corrected", "voided"),
+        ("rejected", "ready"),
+    ],
+)
+def test_allowed_moves(current, target):
+    check_transition(ClaimStatus(current), ClaimStatus(target))
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        ("draft", "paid"),
+        ("draft", "submitted"),
+        ("ready", "paid"),
+        ("paid", "draft"),
+        ("submitted", "draft"),
+        ("voided", "draft"),
+        ("voided", "ready"),
+        ("corrected", "paid"),
+    ],
+)
+def test_refused_moves_say_why(current, target):
+    with pytest.raises(ClaimStatusError, match=f"cannot become {ClaimStatus(target).label}"):
+        check_transition(ClaimStatus(current), ClaimStatus(target))
+
+
+def test_every_status_has_its_moves_and_voided_is_final():
+    assert set(TRANSITIONS) == set(ClaimStatus)
+    assert TRANSITIONS[ClaimStatus.VOIDED] == frozenset()
+    assert all(
+        ClaimStatus.DRAFT not in TRANSITIONS[s] for s in ClaimStatus if s is not ClaimStatus.READY
+    )
+    assert {ClaimStatus.DRAFT, ClaimStatus.VOIDED} == UNBILLED
+
+
+def test_labels():
+    assert ClaimStatus.PARTIAL.label == "partially paid"
+    assert ClaimStatus.DENIED.label == "denied"
+
+
+def test_claim_number():
+    assert claim_number("10000042", 3) == "10000042-3"
+    assert len(claim_number("1" * 17, 99)) == 20
+    with pytest.raises(ValueError, match="at most 20"):
+        claim_number("1" * 17, 100)
