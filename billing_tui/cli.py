@@ -12,9 +12,11 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 from .config import ConfigError, Settings, demo_database, load_settings
@@ -23,6 +25,7 @@ from .domain.ledger import AGE_BUCKETS
 from .domain.money import format_cents
 from .domain.queue import Flag, QueueFilter
 from .store import Store, StoreConflict, StoreError, StoreRefused
+from .store.db import is_postgres
 
 DEMO_ACCOUNTS = 3_000
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
@@ -156,12 +159,28 @@ def _run_tui(store: Store, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     path = args.db or demo_database()
-    demo = Settings(database=path, queue=settings.queue, keymap=settings.keymap)
-    store = Store.open(path, username=args.user, policy=settings.queue, create_dirs=True)
-    if not store.accounts.exist():
-        print(f"Creating a demo practice of {DEMO_ACCOUNTS:,} accounts in {path} ...", flush=True)
+    if is_postgres(path):
+        return _fail(
+            "the demo runs on a SQLite file; use `init --sample N` on PostgreSQL", EXIT_USAGE
+        )
+    if not Path(path).exists():
+        _build_demo(Path(path), args.user, settings)
+    store = Store.open(path, username=args.user, policy=settings.queue)
+    return _run_tui(store, Settings(database=path, queue=settings.queue, keymap=settings.keymap))
+
+
+def _build_demo(path: Path, user: str | None, settings: Settings) -> None:
+    """Build the demo practice beside its final name, then rename: never a half-built demo."""
+    partial = path.with_name(path.name + ".partial")
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    print(f"Creating a demo practice of {DEMO_ACCOUNTS:,} accounts in {path} ...", flush=True)
+    store = Store.open(str(partial), username=user, policy=settings.queue, create_dirs=True)
+    try:
         _generate(store, DEMO_ACCOUNTS, seed=1, as_of=None)
-    return _run_tui(store, demo)
+    finally:
+        store.close()  # checkpoints the WAL into the file before it is renamed
+    os.replace(partial, path)
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
@@ -220,7 +239,8 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
         print(f"OK: {checked} checked in {seconds:.1f} s")
         return EXIT_OK
     total = len(report.violations) + report.truncated
-    print(f"FAILED: {total:,} violations; {checked} checked in {seconds:.1f} s")
+    noun = "violation" if total == 1 else "violations"
+    print(f"FAILED: {total:,} {noun}; {checked} checked in {seconds:.1f} s")
     return EXIT_PROBLEM
 
 
