@@ -158,7 +158,9 @@ def recomputed_summaries(patient_ids: list[int] | None = None) -> Iterator[Summa
     last_payment = pay.select(fn.MAX(pay.effective_date)).where(
         (pay.patient == Patient.id)
         & (pay.kind == EntryKind.PAYMENT.value)
-        & pay.reverses.is_null()
+        # "+ 0": without statistics SQLite would walk the reverses index (nearly
+        # every entry has no reverses) instead of the account's own entries.
+        & (pay.reverses + 0).is_null()
         & ~fn.EXISTS(reversal.select(reversal.id).where(reversal.reverses == pay.id))
     )
     nt = Note.alias("nt")
