@@ -1,0 +1,1 @@
+"""The screens: one module per screen; thin: layout, keys, calls to the Store."""

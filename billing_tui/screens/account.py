@@ -1,0 +1,200 @@
+"""One account: who the patient is and what they owe, then the ledger, claims, coverages
+and notes in tabs. Read-only but for notes: n adds one, f marks a follow-up done."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from ..store.records import AccountView, NoteRecord
+from ..widgets.account_header import AccountHeader
+from ..widgets.account_tables import ClaimsTable, LedgerTable, NotesTable, note_kind
+from ..widgets.coverage_list import CoverageList
+from ..widgets.typeahead import replay
+from .errors import ReportsFailures
+from .note import AddNoteDialog
+
+if TYPE_CHECKING:
+    from ..app import BillingApp
+
+TABS = Binding.Group("Tabs", compact=True)
+
+
+class AccountScreen(ReportsFailures, Screen[None]):
+    ACTIONS_NAME = "Account"
+    AUTO_FOCUS = "LedgerTable"
+    app: BillingApp
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="account.back", tooltip="back to the queue"),
+        Binding("n", "add_note", "Note", id="account.add_note", tooltip="add a note or contact"),
+        Binding(
+            "f",
+            "follow_up_done",
+            "F/U done",
+            id="account.follow_up_done",
+            tooltip="mark the highlighted note's follow-up done",
+        ),
+        Binding(
+            "1,l",
+            "tab('ledger')",
+            "Ledger",
+            group=TABS,
+            id="account.ledger",
+            tooltip="show the ledger",
+        ),
+        Binding(
+            "2,c",
+            "tab('claims')",
+            "Claims",
+            group=TABS,
+            id="account.claims",
+            tooltip="show the claims",
+        ),
+        Binding(
+            "3,v",
+            "tab('coverages')",
+            "Coverages",
+            group=TABS,
+            id="account.coverages",
+            tooltip="show the coverages",
+        ),
+        Binding(
+            "4,o", "tab('notes')", "Notes", group=TABS, id="account.notes", tooltip="show the notes"
+        ),
+    ]
+
+    def __init__(self, patient_id: int) -> None:
+        super().__init__()
+        self.patient_id = patient_id
+        self.view: AccountView | None = None
+        self._loading = False
+        self._held: list[tuple[str, str | None]] = []  # keys typed while it loads
+
+    def compose(self) -> ComposeResult:
+        today = self.app.store.today()
+        yield AccountHeader()
+        with TabbedContent(initial="ledger"):
+            with TabPane("1 Ledger", id="ledger"):
+                yield LedgerTable()
+            with TabPane("2 Claims", id="claims"):
+                yield ClaimsTable()
+            with TabPane("3 Coverages", id="coverages"):
+                yield CoverageList()
+            with TabPane("4 Notes", id="notes"):
+                yield NotesTable(today)
+                yield Static("", id="note-detail", markup=False)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(exclusive=True, group="account", exit_on_error=False)
+    async def _load(self, then_tab: str | None = None) -> None:
+        self._loading = True
+        try:
+            view = await self.app.call_store(self.app.store.accounts.get, self.patient_id)
+        except Exception:
+            self._loading = False
+            self._held.clear()  # the error dialog comes up; those keys were for the account
+            raise
+        self._loading = False
+        self._show(view)
+        if then_tab:
+            self.action_tab(then_tab)
+        held, self._held = self._held, []
+        for key, character in held:
+            replay(self, key, character)
+
+    def _show(self, view: AccountView) -> None:
+        self.view = view
+        store = self.app.store
+        today = store.today()
+        self.query_one(AccountHeader).show(view, today)
+        ledger = self.query_one(LedgerTable)
+        ledger.show(view.ledger, cursor_row=len(view.ledger) - 1)  # the latest entry
+        self.query_one(ClaimsTable).show(view.claims)
+        coverages = self.query_one(CoverageList)
+        coverages.show(view.coverages, today, store.policy.verification_stale_days)
+        notes = self.query_one(NotesTable)
+        notes.today = today
+        notes.show(view.notes, notes.cursor_row)
+        self._show_note()
+        self.refresh_bindings()
+
+    def _show_note(self) -> None:
+        note: NoteRecord | None = self.query_one(NotesTable).highlighted
+        detail = self.query_one("#note-detail", Static)
+        if note is None:
+            detail.update("No notes yet: n adds one.")
+            return
+        facts = [note_kind(note), f"by {note.author or 'unknown'}"]
+        if note.outcome:
+            facts.append(f"outcome: {note.outcome}")
+        if note.follow_up is not None:
+            state = "done" if note.done else "open"
+            who = f" for {note.assignee}" if note.assignee else ""
+            facts.append(f"follow-up {note.follow_up:%m/%d/%Y}{who} ({state})")
+        detail.update(" · ".join(facts) + "\n" + note.text)
+
+    @on(DataTable.RowHighlighted, "NotesTable")
+    def _note_highlighted(self) -> None:
+        self._show_note()
+        self.refresh_bindings()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """The arrow keys always move in the tab on show."""
+        pane = event.pane
+        for widget in pane.query("FittedTable, CoverageList"):
+            widget.focus()
+            break
+        self.refresh_bindings()
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "follow_up_done":
+            if self.query_one(TabbedContent).active != "notes":
+                return None
+            note = self.query_one(NotesTable).highlighted
+            return (note is not None and note.follow_up is not None and not note.done) or None
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def hold_key(self, key: str, character: str | None) -> bool:
+        """Keys typed while the account is on its way wait for it (see TypeAhead)."""
+        if not self._loading and not self._held:
+            return False
+        self._held.append((key, character))
+        return True
+
+    def action_add_note(self) -> None:
+        if self.view is None:
+            return
+
+        def added(note_id: int | None) -> None:
+            if note_id is not None:
+                self.query_one(NotesTable).move_cursor(row=0)  # notes are newest first
+                self._load(then_tab="notes")
+
+        self.app.push_screen(AddNoteDialog(self.patient_id, self.view.patient.name.upper()), added)
+
+    @work(exclusive=True, group="follow-up", exit_on_error=False)
+    async def action_follow_up_done(self) -> None:
+        note = self.query_one(NotesTable).highlighted
+        if note is None or note.follow_up is None or note.done:
+            return
+        await self.app.call_store(self.app.store.accounts.complete_follow_up, note.id)
+        self.notify(f"Follow-up of {note.follow_up:%m/%d/%Y} marked done.", title="Follow-up")
+        self._load()
