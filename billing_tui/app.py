@@ -17,7 +17,6 @@ from textual.widgets import Input
 from .config import Settings
 from .domain.queue import QueueFilter
 from .screens.errors import ErrorDialog, describe
-from .screens.help import HelpScreen
 from .screens.keys import key_actions, owner_name
 from .screens.queue import QueueScreen
 from .screens.queue_window import PAGE_ROWS
@@ -91,8 +90,9 @@ class BillingApp(App[None]):
         if settings is not None and settings.keymap:
             self.set_keymap(settings.keymap)
 
-    def on_mount(self) -> None:
-        self.push_screen(QueueScreen())
+    def get_default_screen(self) -> QueueScreen:
+        # The queue is the first screen itself: no blank default screen drawn first.
+        return QueueScreen()
 
     async def call_store(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run one Store call on the store thread and wait for it without freezing the screen."""
@@ -122,6 +122,8 @@ class BillingApp(App[None]):
         self.push_screen(ErrorDialog(title, message))
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen  # first F1 only: start-up does not pay for it
+
         screen = self.screen
         if isinstance(screen, HelpScreen):
             screen.dismiss(None)

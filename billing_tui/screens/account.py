@@ -9,12 +9,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from ..store.records import AccountView, NoteRecord
 from ..widgets.account_header import AccountHeader
 from ..widgets.account_tables import ClaimsTable, LedgerTable, NotesTable, note_kind
 from ..widgets.coverage_list import CoverageList
+from ..widgets.key_bar import KeyBar
 from ..widgets.typeahead import replay
 from .errors import ReportsFailures
 from .note import AddNoteDialog
@@ -89,7 +90,7 @@ class AccountScreen(ReportsFailures, Screen[None]):
             with TabPane("4 Notes", id="notes"):
                 yield NotesTable(today)
                 yield Static("", id="note-detail", markup=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._load()

@@ -12,8 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from ..widgets.key_bar import KeyBar
 
 T = TypeVar("T")
 
@@ -63,7 +65,7 @@ class ChoiceDialog(ModalScreen[Picked[T] | None], Generic[T]):
             yield Label(self.title_text, id="choice-title")
             yield OptionList(*(Option(label) for label, _ in self.choices))
             yield Label("Type a letter to jump to it.", id="choice-keys")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 from textual.worker import Worker, WorkerState
 
 from ..store import DatabaseUnavailable, StoreConflict, StoreError, StoreRefused
+from ..widgets.key_bar import KeyBar
 
 
 def describe(error: BaseException) -> tuple[str, str]:
@@ -77,7 +78,7 @@ class ErrorDialog(ModalScreen[None]):
         with Vertical():
             yield Label(self.title_text, id="error-title")
             yield Static(self.message, id="error-message", markup=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
 
 class ReportsFailures:

@@ -7,8 +7,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
+from ..widgets.key_bar import KeyBar
 from .keys import KeyAction, owner_name
 
 
@@ -44,7 +45,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical():
             yield Label(f"Keys: {self.screen_title}", id="help-title")
             yield DataTable(cursor_type="row", show_header=False, cell_padding=0)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     @staticmethod
     def _order(action: KeyAction) -> int:

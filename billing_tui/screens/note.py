@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 
 from ..domain.dates import DateError, format_date, parse_date
 from ..store import StoreRefused
 from ..widgets.fields import Field
+from ..widgets.key_bar import KeyBar
 from ..widgets.letter_choice import LetterChoice
 from .errors import ReportsFailures
 
@@ -102,7 +103,7 @@ class AddNoteDialog(ReportsFailures, ModalScreen[int | None]):
                 yield Label("Assign to")
                 yield Field(placeholder="username; blank: you", max_length=64, id="assignee")
             yield Label("", id="message")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     # ------------------------------------------------------------------ moving and checking
 

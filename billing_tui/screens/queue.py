@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label
+from textual.widgets import DataTable, Input, Label
 from textual.worker import Worker
 
 from ..domain.ledger import AGE_BUCKETS
 from ..domain.queue import Flag, QueueFilter
 from ..store.records import PayerRecord, QueueCursor, QueuePage
 from ..widgets.fields import SearchBox
+from ..widgets.key_bar import KeyBar
 from ..widgets.queue_detail import QueueDetail
 from ..widgets.queue_table import QueueTable
 from ..widgets.typeahead import replay
@@ -132,7 +133,7 @@ class QueueScreen(ReportsFailures, Screen[None]):
         with Horizontal(id="status"):
             yield Label(WORK_ORDER, id="status-order")
             yield Label("", id="status-count")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(SearchBox).focus()

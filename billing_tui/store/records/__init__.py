@@ -1,0 +1,77 @@
+"""What the Store hands to screens and the CLI, and takes from them: plain, frozen dataclasses.
+
+Each class lives in a submodule by what it serves (queue, account, drafts,
+verify) and is imported from here on first use: creating dataclasses costs
+about a millisecond each, and start-up needs only the queue's.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .account import (
+        AccountView,
+        ClaimRow,
+        CoverageRecord,
+        GuarantorRecord,
+        LedgerLine,
+        NoteRecord,
+        PatientRecord,
+    )
+    from .drafts import ClaimDraft, CoverageDraft, EntryDraft, LineDraft, PatientDraft
+    from .queue import PayerRecord, QueueCursor, QueuePage, QueueRow
+    from .verify import VerifyReport, Violation
+
+_HOME = {
+    "PayerRecord": "queue",
+    "QueueRow": "queue",
+    "QueueCursor": "queue",
+    "QueuePage": "queue",
+    "GuarantorRecord": "account",
+    "PatientRecord": "account",
+    "CoverageRecord": "account",
+    "LedgerLine": "account",
+    "ClaimRow": "account",
+    "NoteRecord": "account",
+    "AccountView": "account",
+    "EntryDraft": "drafts",
+    "LineDraft": "drafts",
+    "ClaimDraft": "drafts",
+    "PatientDraft": "drafts",
+    "CoverageDraft": "drafts",
+    "Violation": "verify",
+    "VerifyReport": "verify",
+}
+
+__all__ = [
+    "AccountView",
+    "ClaimDraft",
+    "ClaimRow",
+    "CoverageDraft",
+    "CoverageRecord",
+    "EntryDraft",
+    "GuarantorRecord",
+    "LedgerLine",
+    "LineDraft",
+    "NoteRecord",
+    "PatientDraft",
+    "PatientRecord",
+    "PayerRecord",
+    "QueueCursor",
+    "QueuePage",
+    "QueueRow",
+    "VerifyReport",
+    "Violation",
+]
+
+
+def __getattr__(name: str):
+    try:
+        module = _HOME[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

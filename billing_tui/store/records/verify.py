@@ -1,0 +1,26 @@
+"""What `billing-tui verify` reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken invariant found by `billing-tui verify`."""
+
+    check: str
+    entity: str
+    entity_id: int | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    violations: tuple[Violation, ...]
+    counted: dict[str, int] = field(default_factory=dict)
+    truncated: int = 0  # violations found beyond those listed
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
