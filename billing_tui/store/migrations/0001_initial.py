@@ -77,7 +77,7 @@ def up(migrator, db):
         next_follow_up = DateField(null=True)
         last_statement_date = DateField(null=True)
         denied_claims = IntegerField(default=0)
-        primary_payer = ForeignKeyField(Payer, null=True, on_delete='RESTRICT')
+        primary_payer = ForeignKeyField(Payer, null=True, on_delete='RESTRICT', index=False)
         primary_verified = DateField(null=True)
         primary_ends = DateField(null=True)
         class Meta:
@@ -134,7 +134,7 @@ def up(migrator, db):
     db.create_tables([BillingProvider])
 
     class Coverage(Model):
-        patient = ForeignKeyField(Patient, on_delete='RESTRICT')
+        patient = ForeignKeyField(Patient, on_delete='RESTRICT', index=False)
         priority = SmallIntegerField()
         payer = ForeignKeyField(Payer, on_delete='RESTRICT')
         member_id = CharField(max_length=80)
@@ -190,13 +190,13 @@ def up(migrator, db):
 
     class Claim(Model):
         claim_number = CharField(unique=True, max_length=20)
-        patient = ForeignKeyField(Patient, on_delete='RESTRICT')
+        patient = ForeignKeyField(Patient, on_delete='RESTRICT', index=False)
         coverage = ForeignKeyField(Coverage, null=True, on_delete='RESTRICT')
         payer = ForeignKeyField(Payer, null=True, on_delete='RESTRICT')
         billing_provider = ForeignKeyField(BillingProvider, on_delete='RESTRICT')
         rendering_provider = ForeignKeyField(Provider, on_delete='RESTRICT')
-        supervising_provider = ForeignKeyField(Provider, null=True, on_delete='RESTRICT')
-        referring_provider = ForeignKeyField(ReferringProvider, null=True, on_delete='RESTRICT')
+        supervising_provider = ForeignKeyField(Provider, null=True, on_delete='RESTRICT', index=False)
+        referring_provider = ForeignKeyField(ReferringProvider, null=True, on_delete='RESTRICT', index=False)
         place_of_service = CharField(max_length=2)
         frequency = CharField(max_length=1, default='1')
         original_claim_number = CharField(null=True, max_length=50)
@@ -209,7 +209,7 @@ def up(migrator, db):
         insurance_balance_cents = BigIntegerField(default=0)
         patient_balance_cents = BigIntegerField(default=0)
         created_at = DateTimeField()
-        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT', index=False)
         submitted_at = DateTimeField(null=True)
         version = IntegerField(default=1)
         class Meta:
@@ -219,7 +219,7 @@ def up(migrator, db):
     db.create_tables([Claim])
 
     class ClaimDiagnosis(Model):
-        claim = ForeignKeyField(Claim, on_delete='RESTRICT')
+        claim = ForeignKeyField(Claim, on_delete='RESTRICT', index=False)
         position = SmallIntegerField()
         code = CharField(max_length=8)
         class Meta:
@@ -233,7 +233,7 @@ def up(migrator, db):
         from_status = CharField(null=True, max_length=16)
         to_status = CharField(max_length=16)
         at = DateTimeField()
-        user = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        user = ForeignKeyField(User, null=True, on_delete='RESTRICT', index=False)
         reason = CharField(max_length=200, default='')
         class Meta:
             database = db
@@ -252,7 +252,7 @@ def up(migrator, db):
     db.create_tables([FeeSchedule])
 
     class ServiceLine(Model):
-        claim = ForeignKeyField(Claim, on_delete='RESTRICT')
+        claim = ForeignKeyField(Claim, on_delete='RESTRICT', index=False)
         line_number = SmallIntegerField()
         dos_from = DateField()
         dos_to = DateField()
@@ -283,7 +283,7 @@ def up(migrator, db):
         file_name = CharField()
         file_digest = CharField(index=True, max_length=64)
         imported_at = DateTimeField()
-        imported_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        imported_by = ForeignKeyField(User, null=True, on_delete='RESTRICT', index=False)
         class Meta:
             database = db
             table_name = 'remittance_import'
@@ -301,7 +301,7 @@ def up(migrator, db):
         status = CharField(max_length=8, default='open')
         remittance = ForeignKeyField(RemittanceImport, null=True, on_delete='RESTRICT')
         created_at = DateTimeField()
-        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT', index=False)
         closed_at = DateTimeField(null=True)
         version = IntegerField(default=1)
         class Meta:
@@ -312,7 +312,7 @@ def up(migrator, db):
     class Payment(Model):
         batch = ForeignKeyField(PaymentBatch, null=True, on_delete='RESTRICT')
         patient = ForeignKeyField(Patient, null=True, on_delete='RESTRICT')
-        payer = ForeignKeyField(Payer, null=True, on_delete='RESTRICT')
+        payer = ForeignKeyField(Payer, null=True, on_delete='RESTRICT', index=False)
         method = CharField(max_length=8)
         amount_cents = BigIntegerField()
         check_number = CharField(max_length=50, default='')
@@ -322,24 +322,24 @@ def up(migrator, db):
         received_date = DateField()
         memo = CharField(max_length=200, default='')
         created_at = DateTimeField()
-        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT', index=False)
         class Meta:
             database = db
             table_name = 'payment'
     db.create_tables([Payment])
 
     class LedgerEntry(Model):
-        patient = ForeignKeyField(Patient, on_delete='RESTRICT')
-        claim = ForeignKeyField(Claim, null=True, on_delete='RESTRICT')
-        service_line = ForeignKeyField(ServiceLine, null=True, on_delete='RESTRICT')
+        patient = ForeignKeyField(Patient, on_delete='RESTRICT', index=False)
+        claim = ForeignKeyField(Claim, null=True, on_delete='RESTRICT', index=False)
+        service_line = ForeignKeyField(ServiceLine, null=True, on_delete='RESTRICT', index=False)
         payment = ForeignKeyField(Payment, null=True, on_delete='RESTRICT')
-        batch = ForeignKeyField(PaymentBatch, null=True, on_delete='RESTRICT')
+        batch = ForeignKeyField(PaymentBatch, null=True, on_delete='RESTRICT', index=False)
         kind = CharField(max_length=12)
         insurance_delta = BigIntegerField(default=0)
         patient_delta = BigIntegerField(default=0)
         effective_date = DateField()
         posted_at = DateTimeField()
-        user = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        user = ForeignKeyField(User, null=True, on_delete='RESTRICT', index=False)
         reverses = ForeignKeyField('self', unique=True, null=True, on_delete='RESTRICT')
         group_code = CharField(max_length=2, default='')
         reason_code = CharField(max_length=5, default='')
@@ -352,16 +352,16 @@ def up(migrator, db):
     db.create_tables([LedgerEntry])
 
     class Note(Model):
-        patient = ForeignKeyField(Patient, on_delete='RESTRICT')
+        patient = ForeignKeyField(Patient, on_delete='RESTRICT', index=False)
         kind = CharField(max_length=8)
         direction = CharField(max_length=8, default='')
         outcome = CharField(max_length=60, default='')
         text = TextField()
         follow_up = DateField(null=True)
-        assignee = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        assignee = ForeignKeyField(User, null=True, on_delete='RESTRICT', index=False)
         follow_up_done_at = DateTimeField(null=True)
         created_at = DateTimeField()
-        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT', index=False)
         class Meta:
             database = db
             table_name = 'note'
@@ -376,7 +376,7 @@ def up(migrator, db):
         frequency = CharField(max_length=10)
         status = CharField(max_length=10, default='active')
         created_at = DateTimeField()
-        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT', index=False)
         version = IntegerField(default=1)
         class Meta:
             database = db
@@ -391,7 +391,7 @@ def up(migrator, db):
         due_date = DateField()
         content = TextField()
         created_at = DateTimeField()
-        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT', index=False)
         class Meta:
             database = db
             table_name = 'statement'
