@@ -22,6 +22,11 @@ def priority_key(total_balance: int, oldest_open_dos: dt.date | None) -> int:
     return (_BALANCE_CEILING - clamped) * 100_000 + days
 
 
+def credit_priority_floor() -> int:
+    """The smallest priority_key of an account in credit: every credit sorts at or after it."""
+    return (_BALANCE_CEILING + 1) * 100_000
+
+
 class Flag(StrEnum):
     """Why an account needs attention; each has a letter for the queue's narrow column."""
 

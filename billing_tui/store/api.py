@@ -43,7 +43,7 @@ class Store:
         self.db = db
         self.policy = policy
         self.session = Session(db, username or os_username(), today or dt.date.today)
-        self.queue = QueueReader(self.session.today, policy)
+        self.queue = QueueReader(db, self.session.today, policy)
 
     # The rest is imported on first use: the queue is all that start-up needs.
 
