@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import ParamSpec, TypeVar
 
@@ -83,10 +83,15 @@ class BillingApp(App[None]):
         # One thread owns the app's database connection (peewee keeps one per thread), so
         # queries never block a keystroke and never open a connection each.
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
-        # Ask for the queue's first page now: it comes back while Textual starts up.
-        self._first_page: Future[QueuePage] | None = self._store_thread.submit(
-            store.queue.page, "", QueueFilter(), None, PAGE_ROWS
-        )
+        # The queue's first page is a few milliseconds at a million accounts: read it
+        # on the store thread now, so the first frame Textual draws already has it.
+        # (If it fails, the queue asks again once it is up, and shows the error there.)
+        try:
+            self._first_page: QueuePage | None = self._store_thread.submit(
+                store.queue.page, "", QueueFilter(), None, PAGE_ROWS
+            ).result()
+        except Exception:
+            self._first_page = None
         if settings is not None and settings.keymap:
             self.set_keymap(settings.keymap)
 
@@ -108,12 +113,10 @@ class BillingApp(App[None]):
             return key.upper()
         return KEY_LABELS.get(key, super().get_key_display(binding))
 
-    async def first_queue_page(self, search: str, queue_filter: QueueFilter) -> QueuePage:
-        """The top of the queue; for the first, unfiltered one, the page asked for at start-up."""
+    def take_first_page(self) -> QueuePage | None:
+        """The page read at start-up, once; later screens read their own."""
         first, self._first_page = self._first_page, None
-        if first is not None and not search and queue_filter == QueueFilter():
-            return await asyncio.wrap_future(first)
-        return await self.call_store(self.store.queue.page, search, queue_filter, None, PAGE_ROWS)
+        return first
 
     def report_failure(self, error: BaseException) -> None:
         """The one error handler: a dialog with a title and what to do, never a traceback."""

@@ -137,7 +137,13 @@ class QueueScreen(ReportsFailures, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(SearchBox).focus()
-        self._reload()
+        first = self.app.take_first_page()
+        if first is None:
+            self._reload()
+            return
+        # The first page was read before Textual started: the first frame has the rows.
+        self._window.reset(first)
+        self._show(cursor_row=0)
 
     @property
     def table(self) -> QueueTable:
@@ -158,7 +164,9 @@ class QueueScreen(ReportsFailures, Screen[None]):
     @work(exclusive=True, group="queue-top", exit_on_error=False)
     async def _load_top(self, query: int, search: str, queue_filter: QueueFilter) -> None:
         try:
-            page = await self.app.first_queue_page(search, queue_filter)
+            page = await self.app.call_store(
+                self.app.store.queue.page, search, queue_filter, None, PAGE_ROWS
+            )
         except Exception:
             self._loaded(query, ok=False)
             raise
