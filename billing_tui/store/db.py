@@ -12,9 +12,21 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    Database,
+    DatabaseError,
+    DatabaseProxy,
+    OperationalError,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
 
-from .models import database
+database = DatabaseProxy()
+"""What every model is bound to; connect() points it at the database that was opened.
+
+It lives here, not in models.py, so that opening the database and reading the
+queue (plain SQL) does not have to create the 22 model classes at start-up.
+"""
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 HISTORY_TABLE = "schema_migration"

@@ -13,7 +13,6 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
-    DatabaseProxy,
     DateField,
     DateTimeField,
     ForeignKeyField,
@@ -23,7 +22,7 @@ from peewee import (
     TextField,
 )
 
-database = DatabaseProxy()
+from .db import database
 
 
 def utcnow() -> dt.datetime:

@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from peewee import Database, IntegrityError
 
 from .db import write_lock
-from .models import AuditLog, User, utcnow
 
 
 class StoreConflict(Exception):
@@ -38,6 +37,8 @@ class Session:
     def user_id(self) -> int:
         """The working user's id, created as a specialist on first use (login comes with roles)."""
         if self._user_id is None:
+            from .models import User
+
             row = User.get_or_none(User.username == self.username)
             if row is None:
                 try:
@@ -61,6 +62,8 @@ class Session:
         after: dict | None = None,
     ) -> None:
         """Append one audit row, chained to the previous row by hash. Call inside writing()."""
+        from .models import AuditLog, utcnow
+
         previous = (
             AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).limit(1).scalar() or ""
         )
