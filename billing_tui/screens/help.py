@@ -57,12 +57,18 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("keys", width=14, key="keys")
-        table.add_column("what", width=55, key="what")
+        table.add_column("what", width=37, key="what")
+        # The binding id: what a [keys] entry in config.toml rebinds.
+        table.add_column("id", width=22, key="id")
         groups: dict[str, list[KeyAction]] = {}
         for action in sorted(self.actions, key=self._order):
             groups.setdefault(owner_name(action.node), []).append(action)
         for owner, actions in groups.items():
-            table.add_row(Text(owner, style="bold"), Text(""))
+            table.add_row(Text(owner, style="bold"), Text(""), Text(""))
             for action in actions:
                 what = action.long if action.enabled else f"{action.long} (not now)"
-                table.add_row(Text(" " + " ".join(action.keys)), Text(what))
+                table.add_row(
+                    Text(" " + " ".join(action.keys)),
+                    Text(what, overflow="ellipsis", no_wrap=True),
+                    Text(action.binding.id or "", style="dim"),
+                )

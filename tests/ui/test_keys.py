@@ -34,12 +34,12 @@ async def test_f1_lists_the_keys_of_the_queue(app):
         assert isinstance(app.screen, HelpScreen)
         lines = help_lines(app.screen)
         for expected in (
-            "F2 filter by age of the oldest open charge",
-            "F5 only follow-ups due (on/off)",
-            "Enter open the highlighted account",
-            "PgDn a screenful down",
-            "^q quit billing-tui",
-            "^p search this screen's commands",
+            "F2 filter by age of the oldest open charge queue.filter_age",
+            "F5 only follow-ups due (on/off) queue.follow_ups_due",
+            "Enter open the highlighted account queue.open",
+            "PgDn a screenful down queue.page_down",
+            "^q quit billing-tui app.quit",
+            "^p search this screen's commands app.commands",
         ):
             assert expected in lines
         await pilot.press("escape")
@@ -54,8 +54,8 @@ async def test_f1_on_the_account_lists_its_own_keys(app):
         await pilot.press("f1")
         await settle(pilot)
         lines = help_lines(app.screen)
-        assert "n add a note or contact" in lines
-        assert "4 o show the notes" in lines
+        assert any(line.startswith("n add a note or contact") for line in lines)
+        assert "4 o show the notes account.notes" in lines
         assert not any("filter by age" in line for line in lines)
 
 
