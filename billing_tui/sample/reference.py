@@ -99,7 +99,7 @@ PAYERS = (
     PayerSpec("medicare", "Medicare Part B (Sample MAC)", "SMPL1", "medicare", 365,
               ("PO Box 6703", "", "Harbor Point", "NJ", "077010703"), "8005550101",
               46, (0,), (2000,), (25700,), "", True),
-    PayerSpec("medicaid", "Sample State Medicaid", "SMPL2", "medicaid", 180,
+    PayerSpec("medicaid", "Medicaid (Sample State)", "SMPL2", "medicaid", 180,
               ("PO Box 1190", "", "Fairmont Springs", "PA", "168011190"), "8005550102",
               38, (0, 0, 300), (0,), (0,), "MCD", True),
     PayerSpec("bluewater", "Bluewater Health Plan", "SMPL3", "commercial", 180,
