@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from ..domain.claims import ClaimStatus
 from ..domain.ledger import EntryKind
@@ -151,9 +151,11 @@ def recomputed_summaries(patient_ids: list[int] | None = None) -> Iterator[Summa
     oldest = cl.select(fn.MIN(cl.first_dos)).where(
         (cl.patient == Patient.id) & ((cl.insurance_balance_cents + cl.patient_balance_cents) > 0)
     )
-    denied = cl.select(fn.COUNT(cl.id)).where(
-        (cl.patient == Patient.id) & (cl.status == ClaimStatus.DENIED.value)
-    )
+    # Counted over the account's claims rather than filtered by status: a status
+    # predicate tempts SQLite (no statistics) to walk every denied claim per account.
+    denied = cl.select(
+        fn.COALESCE(fn.SUM(Case(None, [(cl.status == ClaimStatus.DENIED.value, 1)], 0)), 0)
+    ).where(cl.patient == Patient.id)
     pay = LedgerEntry.alias("pay")
     last_payment = pay.select(fn.MAX(pay.effective_date)).where(
         (pay.patient == Patient.id)
