@@ -39,7 +39,9 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     ClaimStatus.ACCEPTED: frozenset(
         {ClaimStatus.PAID, ClaimStatus.PARTIAL, ClaimStatus.DENIED, ClaimStatus.VOIDED}
     ),
-    ClaimStatus.REJECTED: frozenset({ClaimStatus.CORRECTED, ClaimStatus.READY, ClaimStatus.VOIDED}),
+    ClaimStatus.REJECTED: frozenset(
+        {ClaimStatus.CORRECTED, ClaimStatus.DRAFT, ClaimStatus.READY, ClaimStatus.VOIDED}
+    ),
     ClaimStatus.PAID: frozenset({ClaimStatus.CORRECTED, ClaimStatus.VOIDED, ClaimStatus.PARTIAL}),
     ClaimStatus.PARTIAL: frozenset(
         {ClaimStatus.PAID, ClaimStatus.APPEALED, ClaimStatus.CORRECTED, ClaimStatus.VOIDED}

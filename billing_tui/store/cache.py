@@ -48,7 +48,7 @@ def chunked(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
 def recomputed_claims(claim_ids: list[int] | None = None):
     """(claim id, charge = sum of lines, insurance balance, patient balance) from the source rows."""
     line_total = ServiceLine.select(fn.COALESCE(fn.SUM(ServiceLine.charge_cents), 0)).where(
-        ServiceLine.claim == Claim.id
+        (ServiceLine.claim == Claim.id) & (ServiceLine.line_number > 0)  # retired lines: < 0
     )
     ledger = LedgerEntry.alias("le")
     insurance = ledger.select(fn.COALESCE(fn.SUM(ledger.insurance_delta), 0)).where(

@@ -12,6 +12,7 @@ from peewee import fn
 from ..domain.claims import UNBILLED, ClaimStatus, ClaimStatusError, check_transition, claim_number
 from ..domain.ledger import EntryKind
 from .cache import refresh_accounts, refresh_claims
+from .claim_reader import ClaimReader
 from .models import (
     Claim,
     ClaimDiagnosis,
@@ -20,6 +21,7 @@ from .models import (
     LedgerEntry,
     Patient,
     ServiceLine,
+    live_lines,
 )
 from .records import ClaimDraft
 from .session import Session, StoreConflict, StoreRefused
@@ -28,29 +30,19 @@ MAX_LINES = 50
 MAX_DIAGNOSES = 12
 
 
-class Claims:
+class Claims(ClaimReader):
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def create(self, draft: ClaimDraft) -> int:
         """A new draft claim with its diagnoses and lines; returns its id."""
-        if not draft.lines:
-            raise StoreRefused("a claim needs at least one service line")
-        if len(draft.lines) > MAX_LINES:
-            raise StoreRefused(f"a claim has at most {MAX_LINES} service lines")
-        if len(draft.diagnoses) > MAX_DIAGNOSES:
-            raise StoreRefused(f"a claim has at most {MAX_DIAGNOSES} diagnoses")
+        _check_shape(draft)
         session = self._session
         with session.writing():
             patient = Patient.get_or_none(Patient.id == draft.patient_id)
             if patient is None:
                 raise StoreRefused(f"no account with id {draft.patient_id}")
-            payer_id = None
-            if draft.coverage_id is not None:
-                coverage = Coverage.get_or_none(Coverage.id == draft.coverage_id)
-                if coverage is None or coverage.patient_id != patient.id:
-                    raise StoreRefused("the coverage belongs to another account")
-                payer_id = coverage.payer_id
+            payer_id = self._payer_of(draft)
             sequence = (
                 Claim.select(fn.COUNT(Claim.id)).where(Claim.patient == patient.id).scalar() + 1
             )
@@ -74,34 +66,7 @@ class Claims:
                 charge_cents=sum(line.charge for line in draft.lines),
                 created_by=session.user_id(),
             )
-            if draft.diagnoses:
-                ClaimDiagnosis.insert_many(
-                    [
-                        {"claim": claim.id, "position": i, "code": code.replace(".", "").upper()}
-                        for i, code in enumerate(draft.diagnoses, start=1)
-                    ]
-                ).execute()
-            ServiceLine.insert_many(
-                [
-                    {
-                        "claim": claim.id,
-                        "line_number": n,
-                        "dos_from": line.dos_from,
-                        "dos_to": line.dos_to or line.dos_from,
-                        "code": line.code.upper(),
-                        **{
-                            f"modifier{i}": m.upper()
-                            for i, m in enumerate(line.modifiers[:4], start=1)
-                        },
-                        **{f"pointer{i}": p for i, p in enumerate(line.pointers[:4], start=1)},
-                        "units": line.units,
-                        "charge_cents": line.charge,
-                        "line_control_number": f"{claim.claim_number}-{n}",
-                        "ndc": line.ndc,
-                    }
-                    for n, line in enumerate(draft.lines, start=1)
-                ]
-            ).execute()
+            _write_codes_and_lines(claim, draft)
             ClaimStatusChange.create(
                 claim=claim.id,
                 from_status=None,
@@ -117,6 +82,75 @@ class Claims:
                 after={"claim_number": claim.claim_number, "charge": claim.charge_cents},
             )
         return claim.id
+
+    def update(self, claim_id: int, draft: ClaimDraft, *, expected_version: int) -> int:
+        """Save an edited draft claim: header, diagnoses and lines. Returns the new version.
+
+        Only a draft is edited in place (its charges are not on the ledger yet); a
+        billed claim goes back to draft first, or is replaced by a frequency-7 claim.
+        """
+        _check_shape(draft)
+        session = self._session
+        with session.writing():
+            claim = Claim.get_or_none(Claim.id == claim_id)
+            if claim is None:
+                raise StoreRefused(f"no claim {claim_id}")
+            if claim.version != expected_version:
+                raise StoreConflict(f"claim {claim.claim_number} was changed by someone else")
+            if claim.status != ClaimStatus.DRAFT.value:
+                raise StoreRefused(
+                    f"a {ClaimStatus(claim.status).label} claim cannot be edited; "
+                    "send it back to draft or build a replacement"
+                )
+            if draft.patient_id != claim.patient_id:
+                raise StoreRefused("a claim stays on its account")
+            payer_id = self._payer_of(draft)
+            before = {"charge": claim.charge_cents, "lines": claim.lines.count()}
+            _retire_lines(claim.id)
+            ClaimDiagnosis.delete().where(ClaimDiagnosis.claim == claim.id).execute()
+            updated = (
+                Claim.update(
+                    coverage=draft.coverage_id,
+                    payer=payer_id,
+                    billing_provider=draft.billing_provider_id,
+                    rendering_provider=draft.rendering_provider_id,
+                    supervising_provider=draft.supervising_provider_id,
+                    referring_provider=draft.referring_provider_id,
+                    place_of_service=draft.place_of_service,
+                    frequency=draft.frequency,
+                    original_claim_number=draft.original_claim_number,
+                    prior_authorization=draft.prior_authorization,
+                    first_dos=min(line.dos_from for line in draft.lines),
+                    last_dos=max(line.dos_to or line.dos_from for line in draft.lines),
+                    charge_cents=sum(line.charge for line in draft.lines),
+                    version=Claim.version + 1,
+                )
+                .where((Claim.id == claim.id) & (Claim.version == expected_version))
+                .execute()
+            )
+            if not updated:
+                raise StoreConflict(f"claim {claim.claim_number} was changed by someone else")
+            claim = Claim.get_by_id(claim.id)
+            _write_codes_and_lines(claim, draft, revision=claim.version)
+            session.audit(
+                "update",
+                "claim",
+                claim.id,
+                patient_id=claim.patient_id,
+                before=before,
+                after={"charge": claim.charge_cents, "lines": len(draft.lines)},
+            )
+            refresh_claims([claim.id])
+            refresh_accounts([claim.patient_id])
+        return claim.version
+
+    def _payer_of(self, draft: ClaimDraft) -> int | None:
+        if draft.coverage_id is None:
+            return None
+        coverage = Coverage.get_or_none(Coverage.id == draft.coverage_id)
+        if coverage is None or coverage.patient_id != draft.patient_id:
+            raise StoreRefused("the coverage belongs to another account")
+        return coverage.payer_id
 
     def set_status(
         self, claim_id: int, status: str, reason: str = "", *, expected_version: int | None = None
@@ -183,9 +217,7 @@ class Claims:
                 "user": session.user_id(),
                 "memo": line.code,
             }
-            for line in ServiceLine.select()
-            .where(ServiceLine.claim == claim.id)
-            .order_by(ServiceLine.line_number)
+            for line in live_lines(claim.id)
             if line.charge_cents
         ]
         if rows:
@@ -213,3 +245,59 @@ class Claims:
                 reverses=charge.id,
                 memo=f"Reversal: {reason}"[:200],
             )
+
+
+def _check_shape(draft: ClaimDraft) -> None:
+    """What the database cannot hold at all; the scrubber judges everything else."""
+    if not draft.lines:
+        raise StoreRefused("a claim needs at least one service line")
+    if len(draft.lines) > MAX_LINES:
+        raise StoreRefused(f"a claim has at most {MAX_LINES} service lines")
+    if len(draft.diagnoses) > MAX_DIAGNOSES:
+        raise StoreRefused(f"a claim has at most {MAX_DIAGNOSES} diagnoses")
+    for line in draft.lines:
+        if len(line.modifiers) > 4 or len(line.pointers) > 4:
+            raise StoreRefused("a service line has at most 4 modifiers and 4 pointers")
+
+
+def _retire_lines(claim_id: int) -> None:
+    """Clear a draft's lines: delete them, or retire the ones postings point at."""
+    posted = LedgerEntry.select(LedgerEntry.service_line).where(
+        (LedgerEntry.claim == claim_id) & LedgerEntry.service_line.is_null(False)
+    )
+    ServiceLine.update(line_number=0 - ServiceLine.id).where(
+        (ServiceLine.claim == claim_id) & ServiceLine.id.in_(posted)
+    ).execute()
+    ServiceLine.delete().where(
+        (ServiceLine.claim == claim_id) & (ServiceLine.line_number > 0)
+    ).execute()
+
+
+def _write_codes_and_lines(claim: Claim, draft: ClaimDraft, revision: int = 1) -> None:
+    # A revised draft's lines get new control numbers: REF*6R must never name two lines.
+    suffix = "" if revision == 1 else f"-v{revision}"
+    if draft.diagnoses:
+        ClaimDiagnosis.insert_many(
+            [
+                {"claim": claim.id, "position": i, "code": code.replace(".", "").upper()}
+                for i, code in enumerate(draft.diagnoses, start=1)
+            ]
+        ).execute()
+    ServiceLine.insert_many(
+        [
+            {
+                "claim": claim.id,
+                "line_number": n,
+                "dos_from": line.dos_from,
+                "dos_to": line.dos_to or line.dos_from,
+                "code": line.code.upper(),
+                **{f"modifier{i}": m.upper() for i, m in enumerate(line.modifiers, start=1)},
+                **{f"pointer{i}": p for i, p in enumerate(line.pointers, start=1)},
+                "units": line.units,
+                "charge_cents": line.charge,
+                "line_control_number": f"{claim.claim_number}-{n}{suffix}",
+                "ndc": line.ndc,
+            }
+            for n, line in enumerate(draft.lines, start=1)
+        ]
+    ).execute()

@@ -248,6 +248,8 @@ class Claim(BaseModel):
     created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
     submitted_at = DateTimeField(null=True)
     version = IntegerField(default=1)  # optimistic locking
+    # A secondary (or tertiary) claim points at the claim whose adjudication it carries (COB).
+    primary_claim = ForeignKeyField("self", null=True, on_delete="RESTRICT", backref="secondaries")
 
     class Meta:
         indexes = ((("patient", "first_dos"), False),)
@@ -274,6 +276,9 @@ class ClaimDiagnosis(BaseModel):
 
 
 class ServiceLine(BaseModel):
+    """A line of a claim. A line that postings point at is never deleted: when a draft is
+    re-edited it is retired (line_number = -id), keeping the ledger's history whole."""
+
     id = AutoField()
     claim = ForeignKeyField(Claim, backref="lines", on_delete="RESTRICT", index=False)
     line_number = SmallIntegerField()
@@ -295,6 +300,26 @@ class ServiceLine(BaseModel):
 
     class Meta:
         indexes = ((("claim", "line_number"), True),)
+
+
+class X12Interchange(BaseModel):
+    """One outbound X12 file (837P, 270): its id is the ISA13/GS06 control number, never reused."""
+
+    id = AutoField()
+    kind = CharField(max_length=4)  # 837, 270
+    file_name = CharField(max_length=255)
+    transactions = IntegerField(default=0)  # claims in an 837, requests in a 270
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+
+
+class ClaimSubmission(BaseModel):
+    """A claim sent in an interchange: the history of what went where."""
+
+    id = AutoField()
+    claim = ForeignKeyField(Claim, backref="submissions", on_delete="RESTRICT")
+    interchange = ForeignKeyField(X12Interchange, on_delete="RESTRICT")
+    at = DateTimeField(default=utcnow)
 
 
 # --------------------------------------------------------------------------- money in
@@ -474,6 +499,8 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     ClaimStatusChange,
     ClaimDiagnosis,
     ServiceLine,
+    X12Interchange,
+    ClaimSubmission,
     RemittanceImport,
     PaymentBatch,
     Payment,
@@ -483,3 +510,12 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     PaymentPlan,
     AccountSummary,
 )
+
+
+def live_lines(claim_id):
+    """The claim's current lines (retired ones have negative numbers), in order."""
+    return (
+        ServiceLine.select()
+        .where((ServiceLine.claim == claim_id) & (ServiceLine.line_number > 0))
+        .order_by(ServiceLine.line_number)
+    )

@@ -159,12 +159,12 @@ def test_a_sqlite_url_opens_the_same_file(tmp_path, form):
 
 
 def test_migrations_are_applied_once(db_url):
-    from billing_tui.store.db import migrate
+    from billing_tui.store.db import MIGRATIONS, migrate
 
     store = Store.open(db_url, today=lambda: TODAY)
     try:
         version = store.schema_version()
-        assert version.startswith("0001")
+        assert version == max(p.stem for p in MIGRATIONS.glob("[0-9]*.py"))
         build_practice(store).patient("Keep", "Me")
     finally:
         store.close()
@@ -174,5 +174,31 @@ def test_migrations_are_applied_once(db_url):
         assert migrate(store.db) == []  # nothing left to apply
         assert store.accounts.find("10000001") is not None
         assert store.verify().ok
+    finally:
+        store.close()
+
+
+def test_a_database_from_an_older_release_is_upgraded_keeping_its_rows(sqlite_url):
+    """Apply 0001 only (as the first release did), add an account, then open with this code."""
+    from playhouse.migrations import Runner
+
+    from billing_tui.store.db import HISTORY_TABLE, MIGRATIONS, connect
+
+    db = connect(sqlite_url)
+    Runner(db, directory=str(MIGRATIONS), table_name=HISTORY_TABLE).up("0001_initial")
+    db.execute_sql(
+        "INSERT INTO patient (account_number, first_name, middle_name, last_name, dob, sex, "
+        "address1, address2, city, state, zip, phone, email, contact_preference, search_last, "
+        "search_first, created_at, version) VALUES ('10000001', 'Old', '', 'Row', '1970-01-01', "
+        "'F', '1 A St', '', 'Town', 'NY', '10001', '', '', 'mail', 'row', 'old', "
+        "'2026-01-01 00:00:00', 1)"
+    )
+    db.close()
+    store = Store.open(sqlite_url, today=lambda: TODAY)
+    try:
+        assert store.schema_version() == "0002_claims"
+        assert store.accounts.find("10000001") is not None
+        columns = [c.name for c in store.db.get_columns("claim")]
+        assert "primary_claim_id" in columns
     finally:
         store.close()

@@ -54,9 +54,10 @@ def test_refused_moves_say_why(current, target):
 def test_every_status_has_its_moves_and_voided_is_final():
     assert set(TRANSITIONS) == set(ClaimStatus)
     assert TRANSITIONS[ClaimStatus.VOIDED] == frozenset()
-    assert all(
-        ClaimStatus.DRAFT not in TRANSITIONS[s] for s in ClaimStatus if s is not ClaimStatus.READY
-    )
+    # Only a claim the payer has not taken (ready, or rejected by the clearinghouse)
+    # goes back to draft to be fixed; after that it is corrected by a replacement.
+    back_to_draft = {s for s in ClaimStatus if ClaimStatus.DRAFT in TRANSITIONS[s]}
+    assert back_to_draft == {ClaimStatus.READY, ClaimStatus.REJECTED}
     assert {ClaimStatus.DRAFT, ClaimStatus.VOIDED} == UNBILLED
 
 

@@ -1,7 +1,7 @@
 """What the Store hands to screens and the CLI, and takes from them: plain, frozen dataclasses.
 
-Each class lives in a submodule by what it serves (queue, account, drafts,
-verify) and is imported from here on first use: creating dataclasses costs
+Each class lives in a submodule by what it serves (queue, account, claims,
+drafts, verify) and is imported from here on first use: creating dataclasses costs
 about a millisecond each, and start-up needs only the queue's.
 """
 
@@ -20,11 +20,39 @@ if TYPE_CHECKING:
         NoteRecord,
         PatientRecord,
     )
+    from .claims import (
+        Address,
+        BillingProviderRecord,
+        ClaimChoices,
+        ClaimDetail,
+        ClaimLine,
+        CoverageDetail,
+        FeeRecord,
+        LineAdjudication,
+        PayerDetail,
+        PriorPayer,
+        ProviderRecord,
+        ReferringRecord,
+        StatusChangeRecord,
+    )
     from .drafts import ClaimDraft, CoverageDraft, EntryDraft, LineDraft, PatientDraft
     from .queue import PayerRecord, QueueCursor, QueuePage, QueueRow
     from .verify import VerifyReport, Violation
 
 _HOME = {
+    "Address": "claims",
+    "BillingProviderRecord": "claims",
+    "ProviderRecord": "claims",
+    "ReferringRecord": "claims",
+    "PayerDetail": "claims",
+    "CoverageDetail": "claims",
+    "ClaimLine": "claims",
+    "LineAdjudication": "claims",
+    "PriorPayer": "claims",
+    "StatusChangeRecord": "claims",
+    "ClaimDetail": "claims",
+    "FeeRecord": "claims",
+    "ClaimChoices": "claims",
     "PayerRecord": "queue",
     "QueueRow": "queue",
     "QueueCursor": "queue",
@@ -47,21 +75,34 @@ _HOME = {
 
 __all__ = [
     "AccountView",
+    "Address",
+    "BillingProviderRecord",
+    "ClaimChoices",
+    "ClaimDetail",
     "ClaimDraft",
+    "ClaimLine",
     "ClaimRow",
+    "CoverageDetail",
     "CoverageDraft",
     "CoverageRecord",
     "EntryDraft",
+    "FeeRecord",
     "GuarantorRecord",
     "LedgerLine",
+    "LineAdjudication",
     "LineDraft",
     "NoteRecord",
     "PatientDraft",
     "PatientRecord",
+    "PayerDetail",
     "PayerRecord",
+    "PriorPayer",
+    "ProviderRecord",
     "QueueCursor",
     "QueuePage",
     "QueueRow",
+    "ReferringRecord",
+    "StatusChangeRecord",
     "VerifyReport",
     "Violation",
 ]
