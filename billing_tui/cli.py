@@ -16,9 +16,11 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
 
 from . import __version__
+from .commands import MODULES
 from .config import ConfigError, Settings, demo_database, load_settings
 from .domain.dates import DateError, format_date, parse_date
 from .domain.ledger import AGE_BUCKETS
@@ -88,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     note.add_argument("--kind", choices=("call", "email", "letter", "note"), default="note")
     note.add_argument("--direction", choices=("in", "out"), default=None)
     note.add_argument("--follow-up", type=_date, metavar="DATE", help="e.g. 112426 or 2026-11-24")
+    for name in MODULES:
+        COMMANDS.update(import_module(f"billing_tui.commands.{name}").register(commands))
     return parser
 
 
@@ -116,21 +120,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = args.command or "tui"
         return COMMANDS[command](args, settings)
     except UsageError as error:
-        return _fail(str(error), EXIT_USAGE)
+        return fail(str(error), EXIT_USAGE)
     except (StoreError, ConfigError) as error:
-        return _fail(str(error), EXIT_USAGE)
+        return fail(str(error), EXIT_USAGE)
     except (StoreRefused, StoreConflict) as error:
-        return _fail(str(error), EXIT_PROBLEM)
+        return fail(str(error), EXIT_PROBLEM)
     except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+        return fail("interrupted", 130)
 
 
-def _fail(message: str, code: int) -> int:
+def fail(message: str, code: int) -> int:
     print(f"billing-tui: {message}", file=sys.stderr)
     return code
 
 
-def _open(settings: Settings, args: argparse.Namespace, *, create_dirs: bool = False) -> Store:
+def open_store(settings: Settings, args: argparse.Namespace, *, create_dirs: bool = False) -> Store:
     return Store.open(
         settings.database,
         username=args.user,
@@ -143,7 +147,7 @@ def _open(settings: Settings, args: argparse.Namespace, *, create_dirs: bool = F
 
 
 def cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
-    store = _open(settings, args)
+    store = open_store(settings, args)
     return _run_tui(store, settings)
 
 
@@ -160,7 +164,7 @@ def _run_tui(store: Store, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     path = args.db or demo_database()
     if is_postgres(path):
-        return _fail(
+        return fail(
             "the demo runs on a SQLite file; use `init --sample N` on PostgreSQL", EXIT_USAGE
         )
     if not Path(path).exists():
@@ -184,12 +188,12 @@ def _build_demo(path: Path, user: str | None, settings: Settings) -> None:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    store = _open(settings, args)
+    store = open_store(settings, args)
     try:
         print(f"Database ready: {settings.database} (schema {store.schema_version()})")
         if args.sample:
             if store.accounts.exist():
-                return _fail("--sample needs an empty database; this one has accounts", EXIT_USAGE)
+                return fail("--sample needs an empty database; this one has accounts", EXIT_USAGE)
             _generate(store, args.sample, seed=args.seed, as_of=args.as_of)
     finally:
         store.close()
@@ -216,7 +220,7 @@ def _generate(store: Store, accounts: int, *, seed: int, as_of: dt.date | None) 
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
-    store = _open(settings, args)
+    store = open_store(settings, args)
     try:
         started = time.perf_counter()
         report = store.verify()
@@ -247,7 +251,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_queue(args: argparse.Namespace, settings: Settings) -> int:
     from tabulate import tabulate
 
-    store = _open(settings, args)
+    store = open_store(settings, args)
     try:
         queue_filter = QueueFilter(
             age_bucket=args.age,
@@ -331,11 +335,11 @@ def _payer_id(store: Store, wanted: str) -> int:
 def cmd_account(args: argparse.Namespace, settings: Settings) -> int:
     from tabulate import tabulate
 
-    store = _open(settings, args)
+    store = open_store(settings, args)
     try:
         patient_id = store.accounts.find(args.number)
         if patient_id is None:
-            return _fail(f"no account {args.number!r}", EXIT_PROBLEM)
+            return fail(f"no account {args.number!r}", EXIT_PROBLEM)
         view = store.accounts.get(patient_id)
     finally:
         store.close()
@@ -393,11 +397,11 @@ def cmd_account(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_note(args: argparse.Namespace, settings: Settings) -> int:
-    store = _open(settings, args)
+    store = open_store(settings, args)
     try:
         patient_id = store.accounts.find(args.number)
         if patient_id is None:
-            return _fail(f"no account {args.number!r}", EXIT_PROBLEM)
+            return fail(f"no account {args.number!r}", EXIT_PROBLEM)
         store.accounts.add_note(
             patient_id,
             args.text,

@@ -1,0 +1,7 @@
+"""Subcommands: eligibility (being written)."""
+
+from __future__ import annotations
+
+
+def register(commands) -> dict:
+    return {}

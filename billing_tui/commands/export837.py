@@ -1,0 +1,7 @@
+"""Subcommands: export837 (being written)."""
+
+from __future__ import annotations
+
+
+def register(commands) -> dict:
+    return {}

@@ -1,0 +1,7 @@
+"""Subcommands: scrub (being written)."""
+
+from __future__ import annotations
+
+
+def register(commands) -> dict:
+    return {}
