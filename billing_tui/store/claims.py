@@ -12,7 +12,9 @@ from peewee import fn
 from ..domain.claims import UNBILLED, ClaimStatus, ClaimStatusError, check_transition, claim_number
 from ..domain.ledger import EntryKind
 from .cache import refresh_accounts, refresh_claims
+from .claim_builders import ClaimBuilders
 from .claim_reader import ClaimReader
+from .claim_scrubbing import ClaimScrubbing
 from .models import (
     Claim,
     ClaimDiagnosis,
@@ -30,7 +32,7 @@ MAX_LINES = 50
 MAX_DIAGNOSES = 12
 
 
-class Claims(ClaimReader):
+class Claims(ClaimScrubbing, ClaimBuilders, ClaimReader):
     def __init__(self, session: Session) -> None:
         self._session = session
 
