@@ -62,7 +62,7 @@ def load_settings(database: str | None = None) -> Settings:
     try:
         policy = QueuePolicy(
             statement_cycle_days=int(queue.get("statement_cycle_days", 30)),
-            verification_stale_days=int(queue.get("verification_stale_days", 90)),
+            verification_stale_days=int(queue.get("verification_stale_days", 30)),
         )
     except (TypeError, ValueError):
         raise ConfigError(f"{path}: [queue] settings must be whole numbers of days") from None

@@ -62,8 +62,27 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     ClaimStatus.VOIDED: frozenset(),
 }
 
-UNBILLED = frozenset({ClaimStatus.DRAFT, ClaimStatus.VOIDED})
-"""Statuses whose charges are not on the ledger: not yet billed, or billed and voided."""
+UNBILLED = frozenset({ClaimStatus.DRAFT, ClaimStatus.VOIDED, ClaimStatus.CORRECTED})
+"""Statuses whose charges are not on the ledger: not yet billed, voided, or corrected
+(the replacement carries them)."""
+
+
+def charges_on_ledger(status: ClaimStatus, frequency: str, secondary: bool) -> bool:
+    """Whether a claim carries its visit's charges on the ledger in this status.
+
+    A visit's charges are on the ledger once: on the original claim to the first
+    payer while it stands, then on its replacement (frequency 7) from the moment
+    the replacement is sent, when the original becomes corrected and its charges
+    come off. A void request (8) and a claim to a later payer (COB) bill charges
+    that are already there, and carry none.
+    """
+    if secondary or frequency == "8" or status in UNBILLED:
+        return False
+    return not (frequency == "7" and status is ClaimStatus.READY)
+
+
+NOT_STANDING = frozenset({ClaimStatus.DRAFT, ClaimStatus.VOIDED, ClaimStatus.CORRECTED})
+"""Claims that do not bill a visit for the duplicate check: not sent yet, or taken back."""
 
 
 class ClaimStatusError(ValueError):

@@ -55,7 +55,7 @@ class QueuePolicy:
     """Settings the flags depend on (config.py reads them)."""
 
     statement_cycle_days: int = 30
-    verification_stale_days: int = 90
+    verification_stale_days: int = 30
 
 
 def account_flags(

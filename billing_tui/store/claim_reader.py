@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from peewee import JOIN, fn
 
+from ..domain.claims import NOT_STANDING
 from ..domain.ledger import EntryKind
 from .accounts import _patient_record
 from .models import (
@@ -311,8 +312,9 @@ class ClaimReader:
     ) -> set[tuple]:
         """(DOS, code) pairs of these that another live claim to the same payer already bills.
 
-        Voided and corrected claims and void requests do not count, and neither do
-        claims to other payers (a secondary claim bills the same visit again, rightly).
+        Drafts (not billed yet), voided and corrected claims and void requests do not
+        count, and neither do claims to other payers (a secondary claim bills the same
+        visit again, rightly).
         """
         pairs = {(dos, code.upper()) for dos, code in pairs}
         if not pairs:
@@ -324,7 +326,7 @@ class ClaimReader:
             .where(
                 (Claim.patient == patient_id)
                 & (Claim.payer.is_null() if payer_id is None else (Claim.payer == payer_id))
-                & (Claim.status.not_in(["voided", "corrected"]))
+                & (Claim.status.not_in([status.value for status in NOT_STANDING]))
                 & (Claim.frequency != "8")
                 & ServiceLine.dos_from.in_(dates)
                 & (ServiceLine.line_number > 0)

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from peewee import fn
 
-from ..domain.claims import UNBILLED, ClaimStatus, ClaimStatusError, check_transition, claim_number
+from ..domain.claims import (
+    ClaimStatus,
+    ClaimStatusError,
+    charges_on_ledger,
+    check_transition,
+    claim_number,
+)
 from ..domain.ledger import EntryKind
 from .cache import refresh_accounts, refresh_claims
 from .claim_builders import ClaimBuilders
@@ -163,6 +169,8 @@ class Claims(ClaimScrubbing, ClaimBuilders, ClaimReader):
             target = ClaimStatus(status)
         except ValueError:
             raise StoreRefused(f"no claim status {status!r}") from None
+        if target is ClaimStatus.READY:
+            self.warm_scrubber()  # the ICD-10-CM code set loads in seconds: not under the lock
         with session.writing():
             claim = Claim.get_or_none(Claim.id == claim_id)
             if claim is None:
@@ -174,10 +182,18 @@ class Claims(ClaimScrubbing, ClaimBuilders, ClaimReader):
                 check_transition(current, target)
             except ClaimStatusError as error:
                 raise StoreRefused(str(error)) from None
-            if current in UNBILLED and target not in UNBILLED:
+            if target is ClaimStatus.READY:
+                self.refuse_unclean(claim.id)  # a scrubber error blocks ready: its message
+            secondary = claim.primary_claim_id is not None
+            was = charges_on_ledger(current, claim.frequency, secondary)
+            will = charges_on_ledger(target, claim.frequency, secondary)
+            if will and not was:
                 self._post_charges(claim)
-            elif current not in UNBILLED and target in UNBILLED:  # voided, or back to draft
-                default = "claim voided" if target is ClaimStatus.VOIDED else "claim back to draft"
+            elif was and not will:  # voided, corrected, or back to draft
+                default = {
+                    ClaimStatus.VOIDED: "claim voided",
+                    ClaimStatus.CORRECTED: "replaced by a corrected claim",
+                }.get(target, "claim back to draft")
                 self._reverse_charges(claim, reason or default)
             updated = (
                 Claim.update(status=target.value, version=Claim.version + 1)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from peewee import JOIN, fn
 
-from ..domain.claims import UNBILLED
+from ..domain.claims import ClaimStatus, charges_on_ledger
 from ..domain.ledger import EntryKind, LedgerError, check_deltas
 from .cache import SUMMARY_FIELDS, recomputed_batches, recomputed_claims, recomputed_summaries
 from .models import AccountSummary, Claim, LedgerEntry, Patient, Payment, ServiceLine
@@ -236,13 +236,17 @@ def _reversals(counted: dict[str, int]) -> Iterator[Violation]:
 
 
 def _billed_charges(counted: dict[str, int]) -> Iterator[Violation]:
-    """A billed claim's net charges equal its charge; an unbilled claim has none on the ledger."""
+    """A claim that carries its visit's charges has exactly its charge on the ledger; others none."""
     net = LedgerEntry.select(
         fn.COALESCE(fn.SUM(LedgerEntry.insurance_delta + LedgerEntry.patient_delta), 0)
     ).where((LedgerEntry.claim == Claim.id) & (LedgerEntry.kind == EntryKind.CHARGE.value))
-    rows = Claim.select(Claim.id, Claim.status, Claim.charge_cents, net.alias("net")).tuples()
-    for claim_id, status, charge, posted in rows.iterator():
-        expected = 0 if status in UNBILLED else charge
+    rows = Claim.select(
+        Claim.id, Claim.status, Claim.frequency, Claim.primary_claim, Claim.charge_cents,
+        net.alias("net"),
+    ).tuples()  # fmt: skip
+    for claim_id, status, frequency, primary, charge, posted in rows.iterator():
+        carries = charges_on_ledger(ClaimStatus(status), frequency, primary is not None)
+        expected = charge if carries else 0
         if posted != expected:
             yield Violation(
                 "charges",

@@ -9,6 +9,7 @@ are refused without a trace.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -140,7 +141,10 @@ class LedgerMachine(RuleBasedStateMachine):
     def bill_a_claim(self, pick, lines, insured):
         pid = self._patient(pick)
         claim_id = self.practice.claim(
-            pid, *lines, coverage_id=self.coverage[pid] if insured else None
+            pid,
+            *lines,
+            coverage_id=self.coverage[pid] if insured else None,
+            dos=TODAY - dt.timedelta(days=1 + len(self.claims)),  # one claim a visit
         )
         before = {e.id for e in self.store.accounts.get(pid).ledger}
         self.store.claims.set_status(claim_id, "ready")

@@ -36,19 +36,21 @@ def build_population(practice: Practice, clock, count: int = 36) -> list[int]:
             last, "First" + "abcde"[i % 5], dt.date(1950 + i, 1 + i % 12, 1 + i % 28)
         )
         patients.append(pid)
-        coverage = None
+        coverage = ends = None
         if i % 5:
             payer = payers[i % len(payers)]
             ends = TODAY - (i % 3) * DAY if i % 5 == 3 else None  # ends today, yesterday or before
             coverage = practice.coverage(pid, payer, end_date=ends)
             if i % 5 in (1, 3):
-                practice.verified_on(coverage, TODAY - (89 + i % 4) * DAY)  # 89..92 days ago
+                practice.verified_on(coverage, TODAY - (29 + i % 4) * DAY)  # 29..32 days ago
         if i % 9 == 8:
             continue  # an account with nothing on it: ties on balance, no open charge
-        for _ in range(rng.randrange(1, 4)):
-            dos = TODAY - rng.choice(AGES) * DAY
+        for age in rng.sample(AGES, rng.randrange(1, 4)):  # one claim a visit: no duplicates
+            dos = TODAY - age * DAY
             charges = [rng.choice((5_000, 10_000, 12_500))] * rng.randrange(1, 3)
-            to_insurance = coverage if rng.random() < 0.7 else None
+            # Insurance is billed for what it covered, in time (365 days): else the patient.
+            covered = coverage and (ends is None or dos <= ends) and age <= 365
+            to_insurance = coverage if covered and rng.random() < 0.7 else None
             claim = practice.claim(pid, *charges, dos=dos, coverage_id=to_insurance)
             if rng.random() < 0.15:
                 continue  # left in draft: not on the ledger

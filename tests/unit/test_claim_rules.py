@@ -9,6 +9,7 @@ from billing_tui.domain.claims import (
     UNBILLED,
     ClaimStatus,
     ClaimStatusError,
+    charges_on_ledger,
     check_transition,
     claim_number,
 )
@@ -58,7 +59,7 @@ def test_every_status_has_its_moves_and_voided_is_final():
     # goes back to draft to be fixed; after that it is corrected by a replacement.
     back_to_draft = {s for s in ClaimStatus if ClaimStatus.DRAFT in TRANSITIONS[s]}
     assert back_to_draft == {ClaimStatus.READY, ClaimStatus.REJECTED}
-    assert {ClaimStatus.DRAFT, ClaimStatus.VOIDED} == UNBILLED
+    assert {ClaimStatus.DRAFT, ClaimStatus.VOIDED, ClaimStatus.CORRECTED} == UNBILLED
 
 
 def test_labels():
@@ -71,3 +72,21 @@ def test_claim_number():
     assert len(claim_number("1" * 17, 99)) == 20
     with pytest.raises(ValueError, match="at most 20"):
         claim_number("1" * 17, 100)
+
+
+@pytest.mark.parametrize(
+    ("status", "frequency", "secondary", "carries"),
+    [
+        (ClaimStatus.DRAFT, "1", False, False),
+        (ClaimStatus.READY, "1", False, True),
+        (ClaimStatus.PAID, "1", False, True),
+        (ClaimStatus.CORRECTED, "1", False, False),  # its replacement carries them
+        (ClaimStatus.VOIDED, "1", False, False),
+        (ClaimStatus.READY, "7", False, False),  # not until it is sent
+        (ClaimStatus.SUBMITTED, "7", False, True),
+        (ClaimStatus.SUBMITTED, "8", False, False),  # a void request bills nothing
+        (ClaimStatus.PAID, "1", True, False),  # a secondary claim bills the same visit again
+    ],
+)
+def test_a_visits_charges_are_on_the_ledger_once(status, frequency, secondary, carries):
+    assert charges_on_ledger(status, frequency, secondary) is carries

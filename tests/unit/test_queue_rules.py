@@ -61,7 +61,7 @@ def flags(**overrides) -> tuple[Flag, ...]:
         "primary_verified": TODAY,
         "primary_ends": None,
         "today": TODAY,
-        "policy": QueuePolicy(statement_cycle_days=30, verification_stale_days=90),
+        "policy": QueuePolicy(),  # the defaults: a statement cycle and staleness of 30 days
     }
     facts.update(overrides)
     return account_flags(**facts)
@@ -95,7 +95,7 @@ def test_statement_due(patient_balance, last_statement, due):
 
 @pytest.mark.parametrize(
     ("verified", "stale"),
-    [(None, True), (TODAY, False), (TODAY - 90 * DAY, False), (TODAY - 91 * DAY, True)],
+    [(None, True), (TODAY, False), (TODAY - 30 * DAY, False), (TODAY - 31 * DAY, True)],
 )
 def test_unverified(verified, stale):
     assert (Flag.UNVERIFIED in flags(primary_verified=verified)) is stale
