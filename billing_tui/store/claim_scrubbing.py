@@ -107,8 +107,8 @@ class ClaimScrubbing:
     # Used by set_status: a claim with a scrubber error cannot become ready.
 
     def warm_scrubber(self) -> None:
-        """Read the ICD-10-CM code set (seconds, once) before a write lock is taken."""
-        icd10.preload()
+        """Read the billable ICD-10-CM codes (once) before a write lock is taken."""
+        icd10.billable_codes()
 
     def refuse_unclean(self, claim_id: int) -> None:
         error = first_error(self.scrub(claim_id))

@@ -90,3 +90,15 @@ def test_suggestions_take_a_few_milliseconds_once_warm():
           f"median {statistics.median(timings) * 1000:.2f} ms, max {max(timings) * 1000:.2f} ms")  # fmt: skip
     assert statistics.median(timings) < 0.005
     assert max(timings) < 0.05
+
+
+def test_the_shipped_billable_codes_are_the_code_sets_leaves():
+    """data/icd10cm_billable.txt.gz must match simple_icd_10_cm: regenerate it after an
+    upgrade with `python -m billing_tui.domain.icd10`."""
+    import simple_icd_10_cm as cm
+
+    from billing_tui.domain import icd10
+
+    leaves = {code for code in cm.get_all_codes(False) if cm.is_leaf(code)}
+    assert icd10.billable_codes() == leaves
+    assert "J069" in leaves and "J06" not in leaves
