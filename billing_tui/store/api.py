@@ -18,6 +18,7 @@ from .session import Session
 if TYPE_CHECKING:
     from .accounts import Accounts
     from .claims import Claims
+    from .eligibility import Eligibility
     from .ledger import Ledger
     from .records import VerifyReport
 
@@ -58,6 +59,12 @@ class Store:
         from .claims import Claims
 
         return Claims(self.session)
+
+    @cached_property
+    def eligibility(self) -> Eligibility:
+        from .eligibility import Eligibility
+
+        return Eligibility(self.session, self.policy)
 
     @cached_property
     def ledger(self) -> Ledger:

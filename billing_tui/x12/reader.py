@@ -328,6 +328,8 @@ class _EnvelopeReader:
             handler(segment)
         elif self.st is not None:
             self.body.append(segment)
+        elif segment.id == "TA1" and self.isa is not None and self.gs is None:
+            pass  # an interchange acknowledgment riding along: not a transaction's business
         else:
             raise segment.error("a segment outside any transaction (ST .. SE)")
 

@@ -10,6 +10,7 @@ say why.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -40,19 +41,22 @@ def judge_python() -> str:
         raise JudgeUnavailable(f"X12_LFH_PYTHON={explicit} lacks linuxforhealth-x12 / pydantic 1")
     venv = Path(os.environ.get("X12_LFH_VENV", "/tmp/lfhvenv"))
     python = venv / "bin" / "python"
-    if python.exists() and _works(str(python)):
-        return str(python)
-    steps = [
-        [sys.executable, "-m", "venv", str(venv)],
-        [str(python), "-m", "pip", "install", "-q", *REQUIREMENTS],
-    ]
-    for step in steps:
-        result = subprocess.run(step, capture_output=True, text=True, timeout=600, check=False)
-        if result.returncode != 0:
-            tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["?"]
-            raise JudgeUnavailable(f"cannot install LinuxForHealth x12 in {venv}: {tail[0]}")
-    if not _works(str(python)):
-        raise JudgeUnavailable(f"LinuxForHealth x12 does not import in {venv}")
+    # pytest -n runs several workers: one makes the virtualenv while the others wait.
+    with open(f"{venv}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if python.exists() and _works(str(python)):
+            return str(python)
+        steps = [
+            [sys.executable, "-m", "venv", str(venv)],
+            [str(python), "-m", "pip", "install", "-q", *REQUIREMENTS],
+        ]
+        for step in steps:
+            result = subprocess.run(step, capture_output=True, text=True, timeout=600, check=False)
+            if result.returncode != 0:
+                tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["?"]
+                raise JudgeUnavailable(f"cannot install LinuxForHealth x12 in {venv}: {tail[0]}")
+        if not _works(str(python)):
+            raise JudgeUnavailable(f"LinuxForHealth x12 does not import in {venv}")
     return str(python)
 
 

@@ -140,7 +140,9 @@ def test_segments_elements_components_and_repeats():
 
 
 def test_an_interchange_and_its_transactions():
-    (interchange,) = read_interchanges(envelope(HEAD + ACTIVE, HEAD + INACTIVE))
+    text = envelope(HEAD + ACTIVE, HEAD + INACTIVE)
+    ta1 = "TA1*000000017*261124*1259*A*000~\n"  # an acknowledgment of our 270, riding along
+    (interchange,) = read_interchanges(text.replace("GS*", ta1 + "GS*", 1))
     assert interchange.control_number == "000000777" and interchange.test
     assert interchange.sender == "ACMEHEALTH" and interchange.groups == 1
     assert [t.control_number for t in interchange.transactions] == ["0001", "0002"]
