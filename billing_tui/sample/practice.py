@@ -427,10 +427,11 @@ class Builder:
         t_verified = None
         if verified:
             v = r()
+            # Most verified within the 30-day window (queue.QueuePolicy), some stale.
             if v < 0.62:
-                t_verified = today - int(r() * 90)
+                t_verified = today - int(r() * 30)
             elif v < 0.82:
-                t_verified = today - 91 - int(r() * 400)
+                t_verified = today - 31 - int(r() * 400)
             if t_verified is not None and t_verified < t_start:
                 t_verified = min(t_start, today)
         self.coverage_id += 1

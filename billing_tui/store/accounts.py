@@ -22,6 +22,7 @@ from .models import (
     User,
     utcnow,
 )
+from .patients import PatientEditing
 from .records import (
     AccountView,
     ClaimRow,
@@ -41,7 +42,7 @@ DIRECTIONS = ("in", "out", "")
 FIRST_ACCOUNT_NUMBER = 10_000_001
 
 
-class Accounts:
+class Accounts(PatientEditing):
     def __init__(self, session: Session, policy: QueuePolicy) -> None:
         self._session = session
         self._policy = policy
