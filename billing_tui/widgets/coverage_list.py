@@ -26,7 +26,9 @@ def verification(coverage: CoverageRecord, today: dt.date, stale_days: int) -> t
     else:
         state = ""
     if coverage.verified_at is None:
-        said = "Unverified"
+        # A refused check (a 271 rejection, say) leaves its reason: show it.
+        reason = f": {coverage.verification_result}" if coverage.verification_result else ""
+        said = f"Unverified{reason}"
     else:
         how = f" via {coverage.verified_how}" if coverage.verified_how else ""
         by = f" by {coverage.verified_by}" if coverage.verified_by else ""
