@@ -1,16 +1,22 @@
 """ICD-10-CM diagnosis codes: normalize, display, billable or not, and suggestions as a person types.
 
-A thin wrapper over simple_icd_10_cm, imported on first use: reading its code
-set takes about 2 seconds, and indexing its 74,000 billable (leaf) codes about
-half a second more (30 MB), so the editor calls preload() in a worker before
-the first keystroke needs it. After that a suggestion takes well under a
-millisecond (a query of only very common words, a few milliseconds).
-
-Whether a code is billable is asked far more often (the scrubber, every claim
-of an 837 batch) and needs none of that: the billable codes ship with the
-package (data/icd10cm_billable.txt.gz, 170 KB, read in ~15 ms), made from
-simple_icd_10_cm by `python -m billing_tui.domain.icd10`; a test checks that
-the two agree, so a new code set release cannot slip by unnoticed.
+The code set is simple_icd_10_cm's, but reading it takes about 2 seconds, in
+one C call that holds the GIL (the whole screen would freeze). So what is asked
+often ships with the package, made from simple_icd_10_cm by `python -m
+billing_tui.domain.icd10`, and a test checks that they agree, so a new code set
+release cannot slip by unnoticed:
+- data/icd10cm_billable.txt.gz (170 KB, read in ~15 ms): whether a code is
+  billable, asked by the scrubber for every claim of an 837 batch;
+- data/icd10cm_terms.txt.gz (600 KB): each billable code's description and its
+  inclusion terms ("Streptococcal sore throat" under J02.0), for suggestions.
+  Indexing them takes about half a second (30 MB), so the editor calls
+  preload() in a worker before the first keystroke needs it. After that a
+  suggestion takes well under a millisecond (a query of only very common
+  words, a few milliseconds).
+- data/icd10cm_headings.txt.gz (180 KB): the codes that are not billable
+  (categories such as J06, subcategories), with their descriptions, to say
+  why a code is refused.
+simple_icd_10_cm itself is imported only to write these files and to test them.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import gzip
 import heapq
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -59,14 +66,21 @@ _index: _Index | None = None
 
 
 def _build() -> _Index:
-    import simple_icd_10_cm as cm  # the code set: ~2 s to read, so only when first needed
-
-    codes = {c: cm.get_description(c) for c in cm.get_all_codes(False) if cm.is_leaf(c)}
+    codes: dict[str, str] = {}
+    terms: dict[str, str] = {}  # the description and the inclusion terms, for word search
+    for line in gzip.decompress(_TERMS.read_bytes()).decode("utf-8").splitlines():
+        code, description, *included = line.split("\t")
+        codes[code] = description
+        terms[code] = " ".join((description, *included))
     ranked = sorted(codes, key=lambda code: (len(code), len(codes[code]), code))
     postings: dict[str, list[int]] = {}
     searchable = []
     for rank, code in enumerate(ranked):
-        words = _WORD.findall(codes[code].lower())
+        if rank % 500 == 0:
+            # Built in a worker while the screen takes keys: let the screen's thread have the
+            # GIL now and then, not only when the interpreter forces a switch (every 5 ms).
+            time.sleep(0)
+        words = _WORD.findall(terms[code].lower())
         searchable.append(" " + " ".join(words))
         for word in dict.fromkeys(words):
             postings.setdefault(word, []).append(rank)
@@ -92,6 +106,19 @@ def _the_index() -> _Index:
 
 
 _BILLABLE = Path(__file__).with_name("data") / "icd10cm_billable.txt.gz"
+_TERMS = Path(__file__).with_name("data") / "icd10cm_terms.txt.gz"
+_HEADINGS = Path(__file__).with_name("data") / "icd10cm_headings.txt.gz"
+_headings: dict[str, str] | None = None
+
+
+def _the_headings() -> dict[str, str]:
+    global _headings
+    if _headings is None:
+        text = gzip.decompress(_HEADINGS.read_bytes()).decode("utf-8")
+        _headings = dict(line.split("\t", 1) for line in text.splitlines())
+    return _headings
+
+
 _billable: frozenset[str] | None = None
 
 
@@ -103,12 +130,46 @@ def billable_codes() -> frozenset[str]:
     return _billable
 
 
-def write_billable_codes() -> int:
-    """Regenerate the shipped file from simple_icd_10_cm (after an upgrade of the code set)."""
+def code_set_terms() -> list[str]:
+    """From simple_icd_10_cm: per billable code, "CODE<tab>description<tab>inclusion term...",
+    whitespace made single spaces (a few terms hold tabs)."""
     import simple_icd_10_cm as cm
 
-    codes = sorted({code for code in cm.get_all_codes(False) if cm.is_leaf(code)})
+    lines = []
+    for code in sorted({code for code in cm.get_all_codes(False) if cm.is_leaf(code)}):
+        texts = [cm.get_description(code), *cm.get_inclusion_term(code)]
+        lines.append("\t".join([code, *(" ".join(text.split()) for text in texts)]))
+    return lines
+
+
+def code_set_headings() -> dict[str, str]:
+    """From simple_icd_10_cm: every code that is not billable (chapters and blocks such as
+    "A00-A09" are not codes), with its description."""
+    import simple_icd_10_cm as cm
+
+    return {
+        code: " ".join(cm.get_description(code).split())
+        for code in cm.get_all_codes(False)
+        if not cm.is_leaf(code) and _CODE_LIKE.match(code)
+    }
+
+
+def shipped_terms() -> list[str]:
+    return gzip.decompress(_TERMS.read_bytes()).decode("utf-8").splitlines()
+
+
+def shipped_headings() -> dict[str, str]:
+    return dict(_the_headings())
+
+
+def write_code_set() -> int:
+    """Regenerate the shipped files from simple_icd_10_cm (after an upgrade of the code set)."""
+    lines = code_set_terms()
+    codes = [line.partition("\t")[0] for line in lines]
+    headings = "\n".join(f"{code}\t{text}" for code, text in sorted(code_set_headings().items()))
     _BILLABLE.write_bytes(gzip.compress("\n".join(codes).encode("ascii"), 9, mtime=0))
+    _TERMS.write_bytes(gzip.compress("\n".join(lines).encode("utf-8"), 9, mtime=0))
+    _HEADINGS.write_bytes(gzip.compress(headings.encode("utf-8"), 9, mtime=0))
     return len(codes)
 
 
@@ -127,22 +188,15 @@ def exists(code: str) -> bool:
     code = normalize(code)
     if not _CODE_LIKE.match(code):
         return False
-    if code in billable_codes():
-        return True
-    import simple_icd_10_cm as cm
-
-    return cm.is_valid_item(code)
+    return code in billable_codes() or code in _the_headings()
 
 
 def description(code: str) -> str | None:
     """The code set's description of a code, billable or not; None when there is no such code."""
     code = normalize(code)
-    found = _the_index().codes.get(code)
-    if found is not None or not exists(code):
-        return found
-    import simple_icd_10_cm as cm
-
-    return cm.get_description(code)
+    if code in billable_codes():
+        return _the_index().codes[code]
+    return _the_headings().get(code)
 
 
 def suggest(text: str, limit: int = 10) -> list[tuple[str, str]]:
@@ -203,4 +257,4 @@ def _unique(ranks: Iterable[int]) -> Iterator[int]:
 
 
 if __name__ == "__main__":
-    print(f"{write_billable_codes()} billable codes written to {_BILLABLE}")
+    print(f"{write_code_set()} billable codes written to {_BILLABLE.parent}")

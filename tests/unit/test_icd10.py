@@ -71,7 +71,8 @@ def test_words_suggest_billable_codes_whose_description_has_them_all():
 
 def test_a_code_like_word_that_is_no_code_falls_back_to_words():
     # "b12" starts no code (B12 is not a category), but "vitamin b12" is in descriptions.
-    assert icd10.suggest("b12") and all("b12" in d.lower() for _, d in icd10.suggest("b12"))
+    found = icd10.suggest("b12")
+    assert found and all("b12" in description.lower() for _, description in found[:3])
 
 
 def test_suggestions_take_a_few_milliseconds_once_warm():
@@ -102,3 +103,14 @@ def test_the_shipped_billable_codes_are_the_code_sets_leaves():
     leaves = {code for code in cm.get_all_codes(False) if cm.is_leaf(code)}
     assert icd10.billable_codes() == leaves
     assert "J069" in leaves and "J06" not in leaves
+    assert icd10.shipped_terms() == icd10.code_set_terms()
+    assert icd10.shipped_headings() == icd10.code_set_headings()
+
+
+def test_words_find_a_code_by_its_inclusion_terms():
+    """ "strep throat" is nowhere in J02.0's description (Streptococcal pharyngitis), but
+    it is one of its inclusion terms, as a specialist would look for it."""
+    from billing_tui.domain import icd10
+
+    assert ("J02.0", "Streptococcal pharyngitis") in icd10.suggest("strep throat", 6)
+    assert "J02.9" in [code for code, _ in icd10.suggest("sore throat", 6)]
