@@ -16,6 +16,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..widgets.key_bar import KeyBar
+from .once import DismissOnce
 
 T = TypeVar("T")
 
@@ -27,7 +28,7 @@ class Picked(Generic[T]):
     value: T
 
 
-class ChoiceDialog(ModalScreen[Picked[T] | None], Generic[T]):
+class ChoiceDialog(DismissOnce, ModalScreen[Picked[T] | None], Generic[T]):
     ACTIONS_NAME = "Choose"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="choice.cancel", tooltip="close, change nothing"),

@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from ..store import DatabaseUnavailable, StoreConflict, StoreError, StoreRefused
 from ..widgets.key_bar import KeyBar
+from .once import DismissOnce
 
 
 def describe(error: BaseException) -> tuple[str, str]:
@@ -49,7 +50,7 @@ def _sentence(error: BaseException) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-class ErrorDialog(ModalScreen[None]):
+class ErrorDialog(DismissOnce, ModalScreen[None]):
     """A title, a message, and one key to close it."""
 
     BINDINGS = [

@@ -11,9 +11,10 @@ from textual.widgets import DataTable, Label
 
 from ..widgets.key_bar import KeyBar
 from .keys import KeyAction, owner_name
+from .once import DismissOnce
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DismissOnce, ModalScreen[None]):
     """A list of keys, grouped by whose they are: this screen's, the focused field's, the app's."""
 
     ACTIONS_NAME = "Help"

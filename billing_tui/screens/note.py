@@ -24,6 +24,7 @@ from ..widgets.fields import Field
 from ..widgets.key_bar import KeyBar
 from ..widgets.letter_choice import LetterChoice
 from .errors import ReportsFailures
+from .once import DismissOnce
 
 if TYPE_CHECKING:
     from ..app import BillingApp
@@ -33,7 +34,7 @@ DIRECTIONS = (("out", "out"), ("in", "in"), ("", "none"))
 FIELD_ORDER = ("kind", "direction", "outcome", "text", "follow-up", "assignee")
 
 
-class AddNoteDialog(ReportsFailures, ModalScreen[int | None]):
+class AddNoteDialog(DismissOnce, ReportsFailures, ModalScreen[int | None]):
     """Dismisses with the new note's id, or None when cancelled."""
 
     ACTIONS_NAME = "Note"

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Label
 from ..domain.dates import format_date
 from ..store.records.patients import GuarantorDetails, PatientDetails
 from ..widgets.key_bar import KeyBar
+from .once import DismissOnce
 
 FIELD_NAMES = {
     "last_name": "Last name",
@@ -74,7 +75,7 @@ def differences(
     return rows
 
 
-class PatientConflictDialog(ModalScreen[bool]):
+class PatientConflictDialog(DismissOnce, ModalScreen[bool]):
     """Dismisses with True to take their version, False to go on editing from it."""
 
     ACTIONS_NAME = "Changed by someone else"

@@ -26,6 +26,7 @@ from ..widgets.fields import Field
 from ..widgets.letter_choice import LetterChoice
 from .choice import ChoiceDialog, Picked
 from .errors import ReportsFailures
+from .once import DismissOnce
 
 if TYPE_CHECKING:
     from ..app import BillingApp
@@ -77,7 +78,7 @@ def row(*parts: tuple[str, Widget] | Widget, lead: str | None = None) -> Horizon
     return Horizontal(*children, classes="row")
 
 
-class RecordForm(ReportsFailures, ModalScreen[T], Generic[T]):
+class RecordForm(DismissOnce, ReportsFailures, ModalScreen[T], Generic[T]):
     """Subclasses compose their rows inside a Vertical with id "form", then a Label with id
     "message"; they give each text field a reader and say how to save."""
 
