@@ -14,11 +14,14 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from ..store.records import AccountView, NoteRecord
 from ..widgets.account_header import AccountHeader
 from ..widgets.account_tables import ClaimsTable, LedgerTable, NotesTable, note_kind
+from ..widgets.coverage_cursor import CoverageCursor
 from ..widgets.coverage_list import CoverageList
 from ..widgets.key_bar import KeyBar
 from ..widgets.typeahead import replay
 from .errors import ReportsFailures
 from .note import AddNoteDialog
+from .once import DismissOnce
+from .patient_actions import PATIENT_ACTIONS, PATIENT_BINDINGS, PatientActions
 
 if TYPE_CHECKING:
     from ..app import BillingApp
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
 TABS = Binding.Group("Tabs", compact=True)
 
 
-class AccountScreen(ReportsFailures, Screen[None]):
+class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
     ACTIONS_NAME = "Account"
     AUTO_FOCUS = "LedgerTable"
     app: BillingApp
@@ -34,6 +37,16 @@ class AccountScreen(ReportsFailures, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="account.back", tooltip="back to the queue"),
         Binding("n", "add_note", "Note", id="account.add_note", tooltip="add a note or contact"),
+        Binding("a", "new_claim", "Claim", id="account.new_claim", tooltip="start a new claim"),
+        Binding(
+            "enter",
+            "open_claim",
+            "Open claim",
+            show=False,
+            priority=True,  # before the claims table's own Enter (select)
+            id="account.open_claim",
+            tooltip="open the highlighted claim in the editor",
+        ),
         Binding(
             "f",
             "follow_up_done",
@@ -41,6 +54,7 @@ class AccountScreen(ReportsFailures, Screen[None]):
             id="account.follow_up_done",
             tooltip="mark the highlighted note's follow-up done",
         ),
+        *PATIENT_BINDINGS,
         Binding(
             "1,l",
             "tab('ledger')",
@@ -86,7 +100,7 @@ class AccountScreen(ReportsFailures, Screen[None]):
             with TabPane("2 Claims", id="claims"):
                 yield ClaimsTable()
             with TabPane("3 Coverages", id="coverages"):
-                yield CoverageList()
+                yield CoverageCursor()
             with TabPane("4 Notes", id="notes"):
                 yield NotesTable(today)
                 yield Static("", id="note-detail", markup=False)
@@ -143,6 +157,11 @@ class AccountScreen(ReportsFailures, Screen[None]):
             facts.append(f"follow-up {note.follow_up:%m/%d/%Y}{who} ({state})")
         detail.update(" · ".join(facts) + "\n" + note.text)
 
+    @on(DataTable.RowSelected, "ClaimsTable")
+    def _claim_selected(self) -> None:
+        """Enter typed ahead reaches the claims table itself: open the claim all the same."""
+        self.action_open_claim()
+
     @on(DataTable.RowHighlighted, "NotesTable")
     def _note_highlighted(self) -> None:
         self._show_note()
@@ -160,6 +179,13 @@ class AccountScreen(ReportsFailures, Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in PATIENT_ACTIONS:
+            return self.patient_action_state(action)
+        if action == "open_claim":
+            # Off the other tabs: Enter stays theirs (False, not None, lets their Enter through).
+            if self.query_one(TabbedContent).active != "claims":
+                return False
+            return self.query_one(ClaimsTable).highlighted is not None
         if action == "follow_up_done":
             if self.query_one(TabbedContent).active != "notes":
                 return None
@@ -179,6 +205,18 @@ class AccountScreen(ReportsFailures, Screen[None]):
             return False
         self._held.append((key, character))
         return True
+
+    def action_new_claim(self) -> None:
+        from .claim_editor import ClaimEditor  # on first use: the account opens without it
+
+        self.app.push_screen(ClaimEditor(patient_id=self.patient_id), lambda _: self._load())
+
+    def action_open_claim(self) -> None:
+        from .claim_editor import ClaimEditor
+
+        claim = self.query_one(ClaimsTable).highlighted
+        if claim is not None:
+            self.app.push_screen(ClaimEditor(claim_id=claim.id), lambda _: self._load())
 
     def action_add_note(self) -> None:
         if self.view is None:

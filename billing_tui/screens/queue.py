@@ -79,6 +79,21 @@ class QueueScreen(ReportsFailures, Screen[None]):
             "f6", "clear_filters", "All", id="queue.clear_filters", tooltip="clear the filters"
         ),
         Binding(
+            "f7",
+            "new_claim",
+            "Claim",
+            id="queue.new_claim",
+            tooltip="start a new claim for the highlighted account",
+        ),
+        Binding(
+            "f8",
+            "new_patient",
+            "New",
+            show=False,  # the bar is full at 80 columns (F1 must stay on it); F1 lists it
+            id="queue.new_patient",
+            tooltip="register a new patient",
+        ),
+        Binding(
             "up",
             "move('cursor_up')",
             "Previous",
@@ -367,7 +382,7 @@ class QueueScreen(ReportsFailures, Screen[None]):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "open_account":
+        if action in ("open_account", "new_claim"):
             tables = self.query(QueueTable)
             return (bool(tables) and tables.first().highlighted is not None) or None
         if action == "clear_search":
@@ -383,6 +398,19 @@ class QueueScreen(ReportsFailures, Screen[None]):
         if row is not None:
             # Back from the account, read the queue again: a new follow-up may move it.
             self.app.push_screen(AccountScreen(row.patient_id), lambda _: self.refresh_queue())
+
+    def action_new_claim(self) -> None:
+        from .claim_editor import ClaimEditor  # on first use, like the account
+
+        row = self.table.highlighted
+        if row is not None:
+            editor = ClaimEditor(patient_id=row.patient_id)
+            self.app.push_screen(editor, lambda _: self.refresh_queue())
+
+    def action_new_patient(self) -> None:
+        from .patient_actions import register_new_patient  # on first use, like the account
+
+        register_new_patient(self, then=self.refresh_queue)
 
     def action_clear_search(self) -> None:
         self.query_one(SearchBox).value = ""
