@@ -60,6 +60,7 @@ class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
             "tab('ledger')",
             "Ledger",
             group=TABS,
+            show=False,  # the tabs are labelled with their digits; F1 lists the letters
             id="account.ledger",
             tooltip="show the ledger",
         ),
@@ -68,6 +69,7 @@ class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
             "tab('claims')",
             "Claims",
             group=TABS,
+            show=False,  # the tabs are labelled with their digits; F1 lists the letters
             id="account.claims",
             tooltip="show the claims",
         ),
@@ -76,11 +78,18 @@ class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
             "tab('coverages')",
             "Coverages",
             group=TABS,
+            show=False,  # the tabs are labelled with their digits; F1 lists the letters
             id="account.coverages",
             tooltip="show the coverages",
         ),
         Binding(
-            "4,o", "tab('notes')", "Notes", group=TABS, id="account.notes", tooltip="show the notes"
+            "4,o",
+            "tab('notes')",
+            "Notes",
+            group=TABS,
+            show=False,
+            id="account.notes",
+            tooltip="show the notes",
         ),
     ]
 

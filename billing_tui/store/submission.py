@@ -287,7 +287,9 @@ class Submissions:
             d.id
             for d in sent
             if charges_on_ledger(ClaimStatus.SUBMITTED, d.frequency, d.primary_claim_id is not None)
-            and not charges_on_ledger(ClaimStatus.READY, d.frequency, d.primary_claim_id is not None)
+            and not charges_on_ledger(
+                ClaimStatus.READY, d.frequency, d.primary_claim_id is not None
+            )
         ]
         for claim in Claim.select().where(Claim.id.in_(carrying)):
             self._store.claims._post_charges(claim)
