@@ -42,6 +42,7 @@ from ..widgets.claim_lines import COLUMNS_TITLE, PARTS, SHOWN_ROWS, LineGrid, Li
 from ..widgets.key_bar import KeyBar
 from ..widgets.typeahead import replay
 from . import claim_form as cf
+from .band_compositor import BandCompositor
 from .claim_entry import ClaimEntry
 from .claim_lifecycle import ClaimLifecycle
 from .claim_saving import ClaimSaving
@@ -132,6 +133,8 @@ class ClaimEditor(
 
     def __init__(self, patient_id: int | None = None, claim_id: int | None = None) -> None:
         super().__init__()
+        # A key redraws the fields it changed, not the lines around them (see BandCompositor).
+        self._compositor = BandCompositor()
         if patient_id is None and claim_id is None:
             raise ValueError("a claim editor needs an account or a claim")
         self.patient_id = patient_id

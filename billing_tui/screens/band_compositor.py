@@ -1,0 +1,68 @@
+"""A compositor that redraws only the widgets a key changed, for screens of many small fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual._compositor import ChopsUpdate, Compositor
+from textual.geometry import Region
+from textual.strip import Strip
+
+
+class BandCompositor(Compositor):
+    """Textual's partial update renders every widget whose *clip* overlaps the box around
+    the changed regions. Two things make that most of the claim editor on every key:
+    - a widget in a scrolling container is clipped to the container, so a change to one
+      field of a line renders all 80-odd fields of the lines;
+    - a key that changes a field near the top and the hint line near the bottom makes a
+      box of most of the screen.
+    This renders only the widgets whose visible part overlaps a changed region, band by
+    band (bands of changed lines never share a line), and hands Textual the same update.
+    Textual's own partial update is kept for everything else (full redraws, layout)."""
+
+    def render_partial_update(self) -> ChopsUpdate | None:
+        update_regions = self._dirty_regions.copy()
+        self._dirty_regions.clear()
+        if not update_regions:
+            return None
+        screen_region = self.size.region
+        spans = list(self._regions_to_spans(update_regions))
+        rendered = {y for y, _, _ in spans}
+        bands: list[tuple[int, int, list[Region]]] = []  # (first line, end, regions)
+        for region in sorted(update_regions, key=lambda r: (r.y, r.bottom)):
+            if bands and region.y < bands[-1][1]:
+                first, end, regions = bands[-1]
+                bands[-1] = (first, max(end, region.bottom), [*regions, region])
+            else:
+                bands.append((region.y, region.bottom, [region]))
+        chops: list = []
+        for first, end, regions in bands:
+            crop = Region.from_union(regions).intersection(screen_region)
+            band = self._render_chops(
+                crop, lambda y, first=first, end=end: first <= y < end and y in rendered
+            )
+            if not chops:
+                chops = list(band)
+            else:
+                chops[first:end] = band[first:end]
+        chop_ends = [cut_set[1:] for cut_set in self.cuts]
+        return ChopsUpdate(chops, spans, chop_ends)
+
+    def _get_renders(
+        self, crop: Region | None = None
+    ) -> Iterable[tuple[Region, Region, list[Strip]]]:
+        if crop is None:
+            yield from super()._get_renders(crop)
+            return
+        overlaps = crop.overlaps
+        for widget, (region, clip) in self.visible_widgets.items():
+            shown = region.intersection(clip)
+            if not (shown.width and shown.height and overlaps(shown)):
+                continue
+            yield (
+                region,
+                clip,
+                widget.render_lines(
+                    Region(shown.x - region.x, shown.y - region.y, shown.width, shown.height)
+                ),
+            )
