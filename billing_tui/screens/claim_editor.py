@@ -421,9 +421,10 @@ class ClaimEditor(
         typing = self.typing_in if self.typing_in is self.focused else None
         hidden = self.field_name(typing) if typing is not None else None
         visible = tuple(shown for shown in self.findings if shown.field != hidden)
-        self.panel.show(visible)
-        self._show_count(visible)
-        self._mark_fields(visible)
+        changed = self.panel.show(visible)  # most keys change no finding: nothing to redraw
+        if changed or "#totals-findings" not in self._shown_text:
+            self._show_count(visible)
+        self._mark_fields(visible)  # the same findings can point at other widgets (a line gone)
         self._ask_billed_elsewhere(form, today)
 
     def _ask_billed_elsewhere(self, form: cf.Form, today: dt.date) -> None:

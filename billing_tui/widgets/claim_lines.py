@@ -97,7 +97,8 @@ class LineGrid(VerticalScroll, can_focus=False):
 
     @property
     def rows(self) -> list[LineRow]:
-        return list(self.query_children(LineRow))
+        # Not query_children: the editor asks on every key, and a query parses its selector.
+        return [child for child in self._nodes if isinstance(child, LineRow)]
 
     def row_of(self, widget) -> LineRow | None:
         node = widget
