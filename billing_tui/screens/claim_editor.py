@@ -163,6 +163,7 @@ class ClaimEditor(
         self.typing_in: Widget | None = None  # the field being typed in: its findings wait
         self.message_for: Widget | None = None
         self._arrived_at: Widget | None = None  # the field whose arrival was drawn
+        self._arrived_row = None  # the line of that field (None: the header, diagnoses)
         self._frame_held = (
             None  # see ClaimEntry._one_frame  # focused with a message: keep it, not the hint
         )

@@ -217,7 +217,9 @@ class ClaimEntry:
         if not isinstance(widget, DxField):
             self.suggestions.show([], None)
         row = self.grid.row_of(widget)
-        self._tidy_blank_rows(row)
+        if row is not self._arrived_row or row is None:  # along a line, nothing to tidy
+            self._arrived_row = row
+            self._tidy_blank_rows(row)
         if row is not None:
             self._fill_defaults(row)
         if widget is self.message_for:
