@@ -41,8 +41,7 @@ class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
         Binding(
             "enter",
             "open_claim",
-            "Open claim",
-            show=False,
+            "Open",
             priority=True,  # before the claims table's own Enter (select)
             id="account.open_claim",
             tooltip="open the highlighted claim in the editor",

@@ -295,6 +295,8 @@ class ClaimEditor(
         self._supervising_touched = detail is not None
         self._show_title()
         self.refresh_bindings()
+        if self.focused is not None:  # its hint was for the empty screen
+            self.say(self._hint_for(self.focused))
         self.live()
 
     async def _fill_new(self, data: EditorData, today: dt.date) -> None:
@@ -546,11 +548,7 @@ class ClaimEditor(
             return True
         if self.status == ClaimStatus.DRAFT.value:
             return False
-        self.say(
-            f"A {ClaimStatus(self.status).label} claim cannot be edited: F6 moves it "
-            "(back to draft while not sent), F7 builds a replacement.",
-            error=True,
-        )
+        self.say(self.read_only_hint(), error=True)
         return True
 
     # ------------------------------------------------------------------ keys

@@ -23,6 +23,7 @@ from textual.app import App
 from textual.widget import Widget
 
 from ..domain import icd10
+from ..domain.claims import TRANSITIONS, ClaimStatus
 from ..domain.money import format_cents
 from ..widgets.claim_fields import ClaimField, DxField, PickField
 from ..widgets.claim_findings import FindingsPanel
@@ -233,6 +234,8 @@ class ClaimEntry:
             text = widget.value.strip()
             if text and self._codes_ready and icd10.is_billable(text):
                 return f"{icd10.display(text)} {icd10.description(text)}"
+            if self.status != ClaimStatus.DRAFT.value:
+                return self.read_only_hint()
             return DX_HINT
         if isinstance(widget, FindingsPanel):
             return "Up/Down choose a finding, Enter goes to its field; F4 makes the claim ready."
@@ -242,6 +245,16 @@ class ClaimEntry:
             # One hint for the whole line: moving along it redraws nothing here.
             return f"Line {row.number}: {LINE_HINT} Pointers: {self._pointer_hint()}"
         return self.header.hint(part) if part else ""
+
+    def read_only_hint(self) -> str:
+        """What can be done with a claim that is not a draft (only the keys that work)."""
+        status = ClaimStatus(self.status)
+        keys = ["F5 its history"]
+        if TRANSITIONS[status]:
+            keys.append("F6 moves it" + (" (back to draft)" if status is ClaimStatus.READY else ""))
+        if self.detail is not None and self._builder_applies("replacement"):
+            keys.append("F7 builds a replacement")
+        return f"This claim is {status.label}: read-only. {', '.join(keys)}."
 
     def _pointer_hint(self) -> str:
         codes = [f.value.strip() for f in self.dx_fields]

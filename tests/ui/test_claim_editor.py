@@ -294,7 +294,7 @@ async def test_a_sent_claim_is_read_only_and_its_status_moves_with_a_reason(app,
         before = code.value
         await burst(pilot, "9", "backspace")
         assert code.value == before
-        assert "cannot be edited" in hint(screen)
+        assert "submitted: read-only" in hint(screen) and "F7 builds a replacement" in hint(screen)
         assert not screen.check_action("save", ())
         await burst(pilot, "f6")
         assert type(app.screen).__name__ == "ChoiceDialog"
