@@ -215,6 +215,8 @@ class ClaimEntry:
 
     def _arrived(self, widget: Widget) -> None:
         self._arrived_at = widget
+        # Findings wait while a field is typed in; back in it, they show until it is typed in.
+        self.typing_in = None
         if not isinstance(widget, DxField):
             self.suggestions.show([], None)
         row = self.grid.row_of(widget)

@@ -434,3 +434,19 @@ async def test_keys_typed_into_a_closing_dialog_close_nothing_else(app):
         await burst(pilot, "down", "f7", *office)  # "Keep editing", and the claim again
         assert app.is_running
         assert app.screen is screen
+
+
+async def test_a_finding_stays_listed_when_f4_takes_the_cursor_back_to_its_field(app):
+    """The findings of the field being typed in wait until the cursor leaves it; back in
+    that field (F4 refused, F3), they are listed again: the panel never says clean while
+    an error remains."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, _ = await new_claim_for_first_account(pilot)
+        await burst(pilot, *"J069", "enter", "enter", *"112426", "enter", *"99213", "enter")
+        await burst(pilot, *"95", "enter", "enter", "enter", "enter")  # telehealth modifier, POS 11
+        await burst(pilot, "f4")
+        assert screen.status == ClaimStatus.DRAFT.value
+        assert screen.focused is screen.grid.rows[0].field("modifiers")
+        shown = [s.finding.message for s in screen.panel.findings]
+        assert any("modifier 95" in message for message in shown), shown
+        assert "error" in str(screen.query_one("#totals-findings").render())
