@@ -4,21 +4,50 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.console import Console
+from rich.control import Control
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 from textual.strip import Strip
 
 
+class CroppedChopsUpdate(ChopsUpdate):
+    """Textual writes a changed region from the left edge of the widget it is in: for a
+    field that is its own widget, the field; for a cell of the lines (one widget the
+    width of the screen), everything left of the cell again, some 700 bytes a key over
+    SSH. This writes the changed cells only."""
+
+    def render_segments(self, console: Console) -> str:
+        sequences: list[str] = []
+        append = sequences.append
+        move_to = Control.move_to
+        last_y = self.spans[-1][0]
+        for y, x1, x2 in self.spans:
+            line = self.chops[y]
+            ends = self.chop_ends[y]
+            for end, (x, strip) in zip(ends, line.items(), strict=False):
+                if strip is None or x > x2 or end <= x1:
+                    continue
+                start, stop = max(x, x1), min(end, x2)
+                if start >= stop:
+                    continue
+                if (start, stop) != (x, end):
+                    strip = strip.crop(start - x, stop - x)
+                append(move_to(start, y).segment.text)
+                append(strip.render(console))
+            if y != last_y:
+                append("\n")
+        return "".join(sequences)
+
+
 class BandCompositor(Compositor):
     """Textual's partial update renders every widget whose *clip* overlaps the box around
-    the changed regions. Two things make that most of the claim editor on every key:
-    - a widget in a scrolling container is clipped to the container, so a change to one
-      field of a line renders all 80-odd fields of the lines;
-    - a key that changes a field near the top and the hint line near the bottom makes a
-      box of most of the screen.
-    This renders only the widgets whose visible part overlaps a changed region, band by
-    band (bands of changed lines never share a line), and hands Textual the same update.
-    Textual's own partial update is kept for everything else (full redraws, layout)."""
+    the changed regions: a key that changes a field near the top and the hint line near
+    the bottom renders most of the screen (and a widget in a scrolling container is
+    clipped to the container: all of its siblings render too). This renders only the
+    widgets whose visible part overlaps a changed region, band by band (bands of changed
+    lines never share a line), and writes only the changed cells (CroppedChopsUpdate).
+    Textual's own full update is kept for everything else (a new screen, layout)."""
 
     def render_partial_update(self) -> ChopsUpdate | None:
         update_regions = self._dirty_regions.copy()
@@ -46,7 +75,7 @@ class BandCompositor(Compositor):
             else:
                 chops[first:end] = band[first:end]
         chop_ends = [cut_set[1:] for cut_set in self.cuts]
-        return ChopsUpdate(chops, spans, chop_ends)
+        return CroppedChopsUpdate(chops, spans, chop_ends)
 
     def _get_renders(
         self, crop: Region | None = None

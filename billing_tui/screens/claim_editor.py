@@ -38,7 +38,7 @@ from ..store.records import ClaimChoices, ClaimDetail, FeeRecord, PatientRecord,
 from ..widgets.claim_fields import DxField, DxSuggestions, PickField
 from ..widgets.claim_findings import FindingsPanel, Shown, summary
 from ..widgets.claim_header import ORDER, ClaimHeader
-from ..widgets.claim_lines import COLUMNS_TITLE, PARTS, SHOWN_ROWS, LineGrid, LineRow
+from ..widgets.claim_lines import COLUMNS_TITLE, PARTS, SHOWN_ROWS, Cell, LineGrid, LineRow
 from ..widgets.key_bar import KeyBar
 from ..widgets.typeahead import replay
 from . import claim_form as cf
@@ -182,8 +182,6 @@ class ClaimEditor(
                     yield DxField(number)
         yield DxSuggestions(id="suggestions")
         yield Static(COLUMNS_TITLE, id="lines-title", markup=False)
-        # The rows are mounted when the claim is read (_set_rows), after the first frame:
-        # mounted with the screen, Textual would style all their fields twice before it.
         yield LineGrid(id="lines")
         yield Static("", id="hint", markup=False)
         with Horizontal(id="totals"):
@@ -206,6 +204,14 @@ class ClaimEditor(
     @property
     def grid(self) -> LineGrid:
         return self.part("#lines", LineGrid)
+
+    @property
+    def cursor_field(self) -> Widget | Cell | None:
+        """The field the cursor is in: a focused widget, or the lines' cell under their cursor."""
+        focused = self.focused
+        if isinstance(focused, LineGrid):
+            return focused.current
+        return focused
 
     @property
     def panel(self) -> FindingsPanel:
@@ -295,8 +301,8 @@ class ClaimEditor(
         self._supervising_touched = detail is not None
         self._show_title()
         self.refresh_bindings()
-        if self.focused is not None:  # its hint was for the empty screen
-            self.say(self._hint_for(self.focused))
+        if self.cursor_field is not None:  # its hint was for the empty screen
+            self.say(self._hint_for(self.cursor_field))
         self.live()
 
     async def _fill_new(self, data: EditorData, today: dt.date) -> None:
@@ -369,19 +375,16 @@ class ClaimEditor(
         await self._set_rows(rows, from_fee)
 
     async def _set_rows(self, rows: list[dict[str, str]], from_fee: list[bool]) -> None:
-        """Fill the rows on screen with the claim's lines (and a blank one after them),
-        mounting more only for a claim of more lines than a screenful."""
-        grid = self.grid
+        """The claim's lines, and blank ones after them: a screenful, and at least one."""
         wanted = max(SHOWN_ROWS, len(rows) + 1)
-        have = grid.rows
-        if len(have) > wanted:
-            await grid.remove_children(have[wanted:])
-        elif len(have) < wanted:
-            await grid.mount_all([LineRow({}, n) for n in range(len(have) + 1, wanted + 1)])
         values = [*rows, *([{}] * (wanted - len(rows)))]
         autos = [*from_fee, *([True] * (wanted - len(rows)))]
-        for number, (row, shown, auto) in enumerate(zip(grid.rows, values, autos, strict=True), 1):
-            row.load(number, shown, charge_from_fee=auto)
+        lines = [
+            LineRow(shown, number, charge_from_fee=auto)
+            for number, (shown, auto) in enumerate(zip(values, autos, strict=True), 1)
+        ]
+        self.grid.set_rows(lines)
+        for row in lines:
             self._describe(row)
 
     def _supervisor_of(self, rendering: ProviderRecord | None) -> ProviderRecord | None:
@@ -421,7 +424,7 @@ class ClaimEditor(
         numbers = [n for n, _ in form.used_lines]
         found = scrub(cf.facts(form, self.reference, today), today)
         self.findings = tuple(Shown(f, cf.screen_field(f.field, numbers)) for f in found)
-        typing = self.typing_in if self.typing_in is self.focused else None
+        typing = self.typing_in if self.typing_in is self.cursor_field else None
         hidden = self.field_name(typing) if typing is not None else None
         visible = tuple(shown for shown in self.findings if shown.field != hidden)
         changed = self.panel.show(visible)  # most keys change no finding: nothing to redraw
@@ -593,7 +596,7 @@ class ClaimEditor(
         if not panel.findings:
             return
         current = panel.current
-        if current is not None and self.focused is self.widget_for(current.field):
+        if current is not None and self.cursor_field is self.widget_for(current.field):
             panel.select(panel.selected + 1)
         self.jump_selected()
 

@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from weakref import WeakKeyDictionary
 
-from textual import events, work
+from textual import events
 from textual.app import App
 from textual.widget import Widget
 
@@ -28,7 +28,7 @@ from ..domain.money import format_cents
 from ..widgets.claim_fields import ClaimField, DxField, PickField
 from ..widgets.claim_findings import FindingsPanel
 from ..widgets.claim_header import ORDER
-from ..widgets.claim_lines import PARTS, SHOWN_ROWS, LineRow
+from ..widgets.claim_lines import PARTS, SHOWN_ROWS, Cell, LineRow
 from . import claim_form as cf
 
 PART_NAMES = {
@@ -57,7 +57,7 @@ class ClaimEntry:
     def field_edited(self, field: Widget) -> None:
         """A field changed by a person (ClaimField and PickField call this as it happens)."""
         self._changed()
-        if isinstance(field, ClaimField):
+        if isinstance(field, (ClaimField, Cell)):
             self.typing_in = field
             if field not in self._marked:
                 field.remove_class("-invalid")  # refused on Enter; typed over since
@@ -71,7 +71,7 @@ class ClaimEntry:
         elif isinstance(field, DxField):
             self._suggestions_moved = False
             self._suggest(field)
-        elif isinstance(field, ClaimField):
+        elif isinstance(field, (ClaimField, Cell)):
             row = self.grid.row_of(field)
             if row is not None:
                 if field.part == "charge":
@@ -182,10 +182,14 @@ class ClaimEntry:
 
     # ------------------------------------------------------------------ hints
 
-    def go(self, widget: Widget) -> None:
+    def go(self, widget: Widget | Cell) -> None:
         """Put the cursor on a field, and redraw what that changes now, not a frame later."""
-        self.set_focus(widget)
-        if self.focused is widget:
+        if isinstance(widget, Cell):
+            self.grid.move_to(widget)  # a cell of the lines: the lines take the focus
+            self.set_focus(self.grid)
+        else:
+            self.set_focus(widget)
+        if self.cursor_field is widget:
             self._arrived(widget)
             self._one_frame()
 
@@ -210,7 +214,9 @@ class ClaimEntry:
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """The cursor moved by other means (Tab, a dialog closing): the same as `go`."""
         widget = event.widget
-        if widget is self.focused and widget is not self._arrived_at:
+        if widget is self.grid:
+            widget = self.grid.current
+        if widget is not None and widget is self.cursor_field and widget is not self._arrived_at:
             self._arrived(widget)
 
     def _arrived(self, widget: Widget) -> None:
@@ -266,7 +272,7 @@ class ClaimEntry:
     # ------------------------------------------------------------------ Enter
 
     def action_next_field(self) -> None:
-        focused = self.focused
+        focused = self.cursor_field
         if focused is None or self.data is None:
             return
         if isinstance(focused, DxField):
@@ -412,14 +418,12 @@ class ClaimEntry:
                 for field in row.fields.values():
                     field.show_value("")
                     field.remove_class("-invalid")
-        if gaps:
-            for row in gaps:
-                row.remove()
-            self.grid.mount_all(LineRow({}, 0) for _ in gaps)
-            self.call_after_refresh(self._renumber)
+        for row in gaps:
+            self.grid.remove_row(row)
+            self.grid.insert_row(len(self.grid.rows), LineRow({}, 0))
 
     def _add_row(self, before: LineRow | None = None) -> None:
-        """The cursor to a new line: the next blank row, or a row mounted at the end (or
+        """The cursor to a new line: the next blank row, or a row added at the end (or
         before `before`, for ctrl+n)."""
         grid = self.grid
         rows = grid.rows
@@ -432,30 +436,14 @@ class ClaimEntry:
         if len([r for r in rows if not cf.LineText(**r.values()).blank]) >= cf.MAX_LINES:
             self.say(f"A claim has at most {cf.MAX_LINES} lines: start another claim.", error=True)
             return
-        row = LineRow({}, len(rows) + 1)
-        # The keys typed after this Enter wait (hold_key) until the line is there to take them.
-        self._rearranging = True
-        mounted = grid.mount(row, before=before) if before is not None else grid.mount(row)
-        self._line_added(mounted, row)
-
-    @work(group="claim-lines", exit_on_error=False)
-    async def _line_added(self, mounted, row: LineRow) -> None:
-        try:
-            await mounted
-            self._renumber()
-            self.go(row.field("dos"))
-        finally:
-            self._rearranging = False
-            self._play_back()
-
-    def _renumber(self) -> None:
-        for number, row in enumerate(self.grid.rows, start=1):
-            row.renumber(number)
+        row = LineRow({}, 0)
+        grid.insert_row(rows.index(before) if before is not None else len(rows), row)
+        self.go(row.field("dos"))
 
     def action_move(self, step: int) -> None:
         """Up and Down: along the header and diagnoses; in the lines, the same field a line
         up or down."""
-        focused = self.focused
+        focused = self.cursor_field
         row = self.grid.row_of(focused) if focused is not None else None
         if row is None:
             if not isinstance(focused, FindingsPanel):
@@ -472,14 +460,14 @@ class ClaimEntry:
             self.go(rows[index].field(focused.part))  # type: ignore[union-attr]
 
     def action_insert_line(self) -> None:
-        focused = self.focused
+        focused = self.cursor_field
         if self.refuse_edit():
             return
         self._add_row(before=self.grid.row_of(focused) if focused is not None else None)
         self._changed()
 
     def action_delete_row(self) -> None:
-        focused = self.focused
+        focused = self.cursor_field
         if focused is None or self.refuse_edit():
             return
         if isinstance(focused, DxField):
@@ -490,23 +478,14 @@ class ClaimEntry:
             return
         index = self.grid.rows.index(row)
         self._changed()
-        self._rearranging = True
-        self._line_deleted(row, index, focused.part)
-
-    @work(group="claim-lines", exit_on_error=False)
-    async def _line_deleted(self, row: LineRow, index: int, part: str) -> None:
-        try:
-            await row.remove()
-            if len(self.grid.rows) < SHOWN_ROWS:
-                await self.grid.mount(LineRow({}, 0))
-            self._renumber()
-            rows = self.grid.rows
-            self.go(rows[min(index, len(rows) - 1)].field(part))
-            left = len(self.form().used_lines)
-            self.say(f"Line deleted; {left} line{'s' * (left != 1)} left.")
-        finally:
-            self._rearranging = False
-            self._play_back()
+        self.grid.remove_row(row)
+        if len(self.grid.rows) < SHOWN_ROWS:
+            self.grid.insert_row(len(self.grid.rows), LineRow({}, 0))
+        rows = self.grid.rows
+        self.go(rows[min(index, len(rows) - 1)].field(focused.part))
+        left = len(self.form().used_lines)
+        self.say(f"Line deleted; {left} line{'s' * (left != 1)} left.")
+        self.live()
 
     def _delete_diagnosis(self, field: DxField) -> None:
         """Move the later diagnoses up one, and the pointers with them."""

@@ -82,7 +82,7 @@ class ClaimSaving:
         """Put the cursor on a field and say something about it (not the field's usual hint)."""
         if target.disabled:
             target.disabled = False
-        if self.focused is not target:
+        if self.cursor_field is not target:
             self.message_for = target
             self.go(target)
         self.say(message, error=error)

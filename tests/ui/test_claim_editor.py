@@ -167,15 +167,15 @@ async def test_bad_line_input_gets_a_message_at_the_field_and_nothing_is_saved(
         await burst(pilot, *"J069", "enter", "enter")  # one diagnosis, then the first line
         await burst(pilot, "enter", *"99213", "enter")
         row = screen.grid.rows[0]
-        row.field(part).focus()
+        screen.go(row.field(part))
         await settle(pilot)
         await burst(pilot, "ctrl+u", *typed, "enter")
-        assert app.focused is row.field(part)
+        assert editor(pilot).cursor_field is row.field(part)
         assert said in hint(screen) and f"Line 1 {'DOS' if part == 'dos' else part}" in hint(screen)
         for key in ("ctrl+s", "f4"):
             await burst(pilot, key)
             assert "Not saved" in hint(screen)
-            assert app.focused is row.field(part)
+            assert editor(pilot).cursor_field is row.field(part)
         assert claim_count(ui_store, patient_id) == before
 
 
@@ -214,7 +214,7 @@ async def test_the_findings_show_a_telehealth_mismatch_and_f3_goes_to_the_field(
         panel.select(panel.findings.index(telehealth[0]))
         app.screen.set_focus(screen.dx_fields[0])
         await burst(pilot, "f3")
-        assert app.focused is screen.grid.rows[0].field("modifiers")
+        assert screen.cursor_field is screen.grid.rows[0].field("modifiers")
         assert "02 or 10" in hint(screen)
         # The place of service is the other half: 10 (telehealth at home) and it is clean.
         app.screen.set_focus(screen.header.text("pos"))
@@ -259,7 +259,7 @@ async def test_saving_a_claim_someone_else_changed_shows_both_and_overwrites_not
         finally:
             other.close()
         row = screen.grid.rows[0]
-        screen.set_focus(row.field("units"))
+        screen.go(row.field("units"))
         await burst(pilot, "ctrl+u", "3", "enter")
         await burst(pilot, "ctrl+s")
         dialog = app.screen
@@ -446,7 +446,41 @@ async def test_a_finding_stays_listed_when_f4_takes_the_cursor_back_to_its_field
         await burst(pilot, *"95", "enter", "enter", "enter", "enter")  # telehealth modifier, POS 11
         await burst(pilot, "f4")
         assert screen.status == ClaimStatus.DRAFT.value
-        assert screen.focused is screen.grid.rows[0].field("modifiers")
+        assert screen.cursor_field is screen.grid.rows[0].field("modifiers")
         shown = [s.finding.message for s in screen.panel.findings]
         assert any("modifier 95" in message for message in shown), shown
         assert "error" in str(screen.query_one("#totals-findings").render())
+
+
+async def test_a_claim_longer_than_the_screen_scrolls_with_the_cursor(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, _ = await new_claim_for_first_account(pilot)
+        await burst(pilot, *"J069", "enter", "enter")
+        for _ in range(14):  # the DOS as it comes, a venipuncture, its defaults
+            await burst(pilot, "enter", *"36415", "enter", "enter", "enter", "enter", "enter")
+        grid = screen.grid
+        assert len(screen.form().used_lines) == 14
+        row = grid.row_of(screen.cursor_field)
+        assert row is not None and row.number == 15  # the next line, ready
+        assert grid.top > 0 and grid.top <= row.number - 1 < grid.top + grid.size.height
+        await burst(pilot, "left")  # Left and Right move along the line
+        assert screen.cursor_field is row.field("dos")
+        await burst(pilot, "right", "right")
+        assert screen.cursor_field is row.field("modifiers")
+        for _ in range(14):
+            await burst(pilot, "up")
+        assert grid.top == 0 and screen.cursor_field is grid.rows[0].field("modifiers")
+        assert "Line 1:" in hint(screen)
+
+
+async def test_pasted_text_goes_into_the_cell(app):
+    from textual import events
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, _ = await new_claim_for_first_account(pilot)
+        await burst(pilot, *"J069", "enter", "enter", "enter")  # on line 1's code
+        screen.grid.post_message(events.Paste("99213\nignored"))
+        await settle(pilot)
+        code = screen.grid.rows[0].field("code")
+        assert code.value == "99213"
+        assert "Office visit" in screen.grid.rows[0].what
