@@ -88,10 +88,13 @@ class BandCompositor(Compositor):
             shown = region.intersection(clip)
             if not (shown.width and shown.height and overlaps(shown)):
                 continue
+            # Only the lines of the crop, at the widget's full width (its cuts stay where
+            # they are): the screen behind everything is 24 lines, the service lines 11.
+            lines = shown.intersection(Region(shown.x, crop.y, shown.width, crop.height))
             yield (
                 region,
-                clip,
+                lines,
                 widget.render_lines(
-                    Region(shown.x - region.x, shown.y - region.y, shown.width, shown.height)
+                    Region(lines.x - region.x, lines.y - region.y, lines.width, lines.height)
                 ),
             )
