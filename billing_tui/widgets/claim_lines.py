@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.geometry import Region, Size
 from textual.strip import Strip
@@ -174,6 +175,7 @@ class LineGrid(TypeAhead, Widget, can_focus=True):
         # Arriving in a cell selects what it holds, as a text field does: the first key
         # typed replaces it (a default DOS, pointer or unit), Backspace clears it.
         self.selected = False
+        self._looks: dict[str, Style] | None = None
 
     # ------------------------------------------------------------------ rows
 
@@ -280,31 +282,50 @@ class LineGrid(TypeAhead, Widget, can_focus=True):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(len(self._rows), 1)
 
+    def notify_style_update(self) -> None:
+        self._looks = None  # a theme or class change: the styles are read again
+        super().notify_style_update()
+
+    def looks(self) -> dict[str, Style]:
+        """The styles of the parts of a line, read once: reading them is most of a line's cost."""
+        if self._looks is None:
+            base = self.rich_style
+            style = self.get_component_rich_style
+            self._looks = {
+                "base": base,
+                "number": style("line-grid--number"),
+                "cell": base + style("line-grid--cell"),
+                "cursor-cell": base + style("line-grid--cursor-cell"),
+                "cursor": base + style("line-grid--cursor"),
+                "selection": style("line-grid--selection", partial=True),
+                "invalid": style("line-grid--invalid", partial=True),
+                "what": style("line-grid--what"),
+            }
+        return self._looks
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         index = self.top + y
+        looks = self.looks()
+        base = looks["base"]
         if index >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         row = self._rows[index]
-        base = self.rich_style
-        style = self.get_component_rich_style
-        number = style("line-grid--number")
-        segments = [Segment(f"{row.number:>{NUMBER_WIDTH}} ", number)]
+        segments = [Segment(f"{row.number:>{NUMBER_WIDTH}} ", looks["number"])]
         focused = self.has_focus
         for part in PARTS:
             cell = row.fields[part]
             cell_width = WIDTHS[part]
             here = focused and cell is self.cursor
-            look = base + style("line-grid--cursor-cell" if here else "line-grid--cell")
+            look = looks["cursor-cell" if here else "cell"]
             if "-invalid" in cell.classes:
-                look += style("line-grid--invalid", partial=True)
+                look += looks["invalid"]
             text = cell.value
             pieces: list[Segment] = []
             if here:
                 shown = text[-(cell_width - 1) :] if len(text) >= cell_width else text
-                selection = look + style("line-grid--selection", partial=True)
-                pieces.append(Segment(shown, selection if self.selected else look))
-                pieces.append(Segment(" ", base + style("line-grid--cursor")))
+                pieces.append(Segment(shown, look + looks["selection"] if self.selected else look))
+                pieces.append(Segment(" ", looks["cursor"]))
                 pad = cell_width - len(shown) - 1
             else:
                 shown = text[:cell_width]
@@ -324,11 +345,10 @@ class LineGrid(TypeAhead, Widget, can_focus=True):
                     Segment(head.text[1:], head.style),
                 ]
             segments.extend(pieces)
-        used = NUMBER_WIDTH + 1 + sum(WIDTHS.values()) + len(PARTS)
-        room = width - used
+        room = width - WHAT_OFFSET
         if room > 0:
             what = row.what if len(row.what) <= room else row.what[: room - 1] + "…"
-            segments.append(Segment(what.ljust(room), style("line-grid--what")))
+            segments.append(Segment(what.ljust(room), looks["what"]))
         return Strip(segments).crop(0, width).extend_cell_length(width, base)
 
     # ------------------------------------------------------------------ keys
