@@ -8,7 +8,8 @@ claim for the first account, and a 2-diagnosis, 3-line office claim is typed
 into it key by key (the editor's own keys only: the F7 that opens it, and the
 F4 that saves it, are left out of the figures), then the editor sits idle.
 The same is done to ../shared/tools/baseline_input_app.py (one compact Input
-and a Footer, cursor blink and mouse off), typing a surname. Printed: per-key
+and a Footer, cursor blink and mouse off), typing a surname; the two alternate,
+one run each at a time, so that the machine's drift falls on both. Printed: per-key
 latency (median and p95 to the last byte), bytes per key (mean, median, max),
 idle bytes, each beside the baseline, with the ratio and the targets
 (<= 1.3x the baseline's latency, <= 300 bytes a key, 0 bytes idle).
@@ -68,6 +69,10 @@ def probe(tools: Path, command: list[str], *, keys: str, ready: str, runs: int, 
         return json.loads(Path(out.name).read_text())
 
 
+def _runs(result: dict) -> list[dict]:
+    return result.get("runs") or [result]
+
+
 def key_figures(result: dict, skip_first: int = 0, skip_last: int = 0) -> dict:
     """Medians over the runs of each run's figures for the keys measured."""
     runs = result.get("runs") or [result]  # one run: its figures are at the top
@@ -115,22 +120,35 @@ def main() -> int:
     # F7 opens the editor; the wait lets it read the claim's choices and index the
     # ICD-10-CM words (half a second, in a worker) before the first key is measured. F4 saves.
     app_keys = "{f7}{wait:5000}" + "".join(typed) + "{f4}{wait:1000}"
-    baseline = probe(
-        args.tools,
-        [sys.executable, str(args.tools / "baseline_input_app.py")],
-        keys=BASELINE_KEYS,
-        ready="Patient surname",
-        runs=args.runs,
-        env={"BASELINE_BLINK": "0", "BASELINE_MOUSE": "0", "BASELINE_COMPACT": "1"},
-    )
-    app = probe(
-        args.tools,
-        [sys.executable, "-m", "billing_tui", "--db", str(args.db)],
-        keys=app_keys,
-        ready="Account",
-        runs=args.runs,
-        env={},
-    )
+    # Interleaved, one run of each at a time: the machine's speed drifts over a minute
+    # (other work on it), and a ratio of two runs minutes apart would measure the drift.
+    baseline_runs, app_runs = [], []
+    for _ in range(args.runs):
+        baseline_runs.extend(
+            _runs(
+                probe(
+                    args.tools,
+                    [sys.executable, str(args.tools / "baseline_input_app.py")],
+                    keys=BASELINE_KEYS,
+                    ready="Patient surname",
+                    runs=1,
+                    env={"BASELINE_BLINK": "0", "BASELINE_MOUSE": "0", "BASELINE_COMPACT": "1"},
+                )
+            )
+        )
+        app_runs.extend(
+            _runs(
+                probe(
+                    args.tools,
+                    [sys.executable, "-m", "billing_tui", "--db", str(args.db)],
+                    keys=app_keys,
+                    ready="Account",
+                    runs=1,
+                    env={},
+                )
+            )
+        )
+    baseline, app = {"runs": baseline_runs}, {"runs": app_runs}
     if args.json:
         args.json.write_text(json.dumps({"baseline": baseline, "editor": app}, indent=2))
 

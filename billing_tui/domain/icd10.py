@@ -173,6 +173,13 @@ def write_code_set() -> int:
     return len(codes)
 
 
+def preload_lists() -> None:
+    """Read the shipped code lists (billable codes, headings) now: 30 ms, better spent in a
+    worker than on the first diagnosis typed."""
+    billable_codes()
+    _the_headings()
+
+
 def preload() -> None:
     """Read the code set and build the index now (seconds), e.g. in a worker at start-up."""
     _the_index()

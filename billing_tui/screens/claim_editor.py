@@ -236,6 +236,7 @@ class ClaimEditor(
     async def _load_codes(self) -> None:
         """The ICD-10-CM code set's words, indexed in a thread once the claim is on screen
         (half a second, once per process: alongside, it would hold the claim back)."""
+        await asyncio.to_thread(icd10.preload_lists)  # the scrubber's, at the first diagnosis
         await asyncio.to_thread(icd10.preload)
         self._codes_ready = True
         if isinstance(self.focused, DxField):
