@@ -17,7 +17,8 @@ from ..domain import icd10
 from ..domain.codes import is_procedure_code, place_of_service_name
 from ..domain.dates import DateError, parse_date
 from ..domain.money import MoneyError, parse_cents
-from ..domain.scrubber import ClaimFacts, CoverageFacts, LineFacts, PersonFacts, ProviderFacts
+from ..domain.scrubber import ClaimFacts, LineFacts
+from ..store.claim_scrubbing import coverage_facts, person_facts, provider_facts
 from ..store.records import (
     BillingProviderRecord,
     ClaimDraft,
@@ -398,58 +399,6 @@ class Reference:
     known_codes: frozenset[str] = frozenset()
     already_billed: frozenset[tuple[dt.date, str]] = frozenset()
     first_billed: dt.date | None = None
-
-
-def person_facts(patient: PatientRecord) -> PersonFacts:
-    return PersonFacts(
-        first_name=patient.first_name,
-        last_name=patient.last_name,
-        dob=patient.dob,
-        sex=patient.sex,
-        address1=patient.address1,
-        city=patient.city,
-        state=patient.state,
-        zip=patient.zip,
-    )
-
-
-def subscriber_facts(coverage: CoverageDetail) -> PersonFacts:
-    """The subscriber as the coverage records them (as the Store's own scrub reads them)."""
-    address = coverage.subscriber_address
-    return PersonFacts(
-        first_name=coverage.subscriber_first,
-        last_name=coverage.subscriber_last,
-        dob=coverage.subscriber_dob,
-        sex=coverage.subscriber_sex,
-        address1=address.line1,
-        city=address.city,
-        state=address.state,
-        zip=address.zip,
-    )
-
-
-def coverage_facts(coverage: CoverageDetail) -> CoverageFacts:
-    return CoverageFacts(
-        payer_name=coverage.payer.name,
-        payer_kind=coverage.payer.kind,
-        timely_filing_days=coverage.payer.timely_filing_days,
-        member_id=coverage.member_id,
-        relationship=coverage.relationship,
-        subscriber=subscriber_facts(coverage),
-        start_date=coverage.start_date,
-        end_date=coverage.end_date,
-    )
-
-
-def provider_facts(provider: ProviderRecord | None) -> ProviderFacts | None:
-    if provider is None:
-        return None
-    return ProviderFacts(
-        npi=provider.npi,
-        credential=provider.credential,
-        name=f"{provider.first_name} {provider.last_name}",
-        has_supervisor=provider.supervising_id is not None,
-    )
 
 
 def facts(form: Form, reference: Reference, today: dt.date) -> ClaimFacts:

@@ -32,6 +32,7 @@ from .models import (
     ReferringProvider,
     ServiceLine,
 )
+from .records.account import PatientRecord
 from .records.claims import ClaimDetail, CoverageDetail, ProviderRecord
 from .session import StoreRefused
 
@@ -146,46 +147,70 @@ def claim_estimate(detail: ClaimDetail) -> Estimate | None:
     )
 
 
-def _provider(record: ProviderRecord | None) -> ProviderFacts | None:
-    if record is None:
+# What the scrubber reads of the records: the Store's scrub and the editor's use these.
+
+
+def person_facts(patient: PatientRecord) -> PersonFacts:
+    return PersonFacts(
+        first_name=patient.first_name,
+        last_name=patient.last_name,
+        dob=patient.dob,
+        sex=patient.sex,
+        address1=patient.address1,
+        city=patient.city,
+        state=patient.state,
+        zip=patient.zip,
+    )
+
+
+def subscriber_facts(coverage: CoverageDetail) -> PersonFacts:
+    """The subscriber as the coverage records them."""
+    address = coverage.subscriber_address
+    return PersonFacts(
+        first_name=coverage.subscriber_first,
+        last_name=coverage.subscriber_last,
+        dob=coverage.subscriber_dob,
+        sex=coverage.subscriber_sex,
+        address1=address.line1,
+        city=address.city,
+        state=address.state,
+        zip=address.zip,
+    )
+
+
+def coverage_facts(coverage: CoverageDetail) -> CoverageFacts:
+    return CoverageFacts(
+        payer_name=coverage.payer.name,
+        payer_kind=coverage.payer.kind,
+        timely_filing_days=coverage.payer.timely_filing_days,
+        member_id=coverage.member_id,
+        relationship=coverage.relationship,
+        subscriber=subscriber_facts(coverage),
+        start_date=coverage.start_date,
+        end_date=coverage.end_date,
+    )
+
+
+def provider_facts(provider: ProviderRecord | None) -> ProviderFacts | None:
+    if provider is None:
         return None
     return ProviderFacts(
-        npi=record.npi,
-        credential=record.credential,
-        name=f"{record.first_name} {record.last_name}",
-        has_supervisor=record.supervising_id is not None,
+        npi=provider.npi,
+        credential=provider.credential,
+        name=f"{provider.first_name} {provider.last_name}",
+        has_supervisor=provider.supervising_id is not None,
     )
 
 
 def claim_facts(
     detail: ClaimDetail, known: frozenset[str], already_billed: frozenset[tuple[dt.date, str]]
 ) -> ClaimFacts:
-    p, c = detail.patient, detail.coverage
-    patient = PersonFacts(
-        p.first_name, p.last_name, p.dob, p.sex, p.address1, p.city, p.state, p.zip
-    )
-    coverage = None
-    if c is not None:
-        a = c.subscriber_address
-        coverage = CoverageFacts(
-            payer_name=c.payer.name,
-            payer_kind=c.payer.kind,
-            timely_filing_days=c.payer.timely_filing_days,
-            member_id=c.member_id,
-            relationship=c.relationship,
-            subscriber=PersonFacts(
-                c.subscriber_first, c.subscriber_last, c.subscriber_dob, c.subscriber_sex,
-                a.line1, a.city, a.state, a.zip,
-            ),
-            start_date=c.start_date,
-            end_date=c.end_date,
-        )  # fmt: skip
     return ClaimFacts(
-        patient=patient,
-        coverage=coverage,
+        patient=person_facts(detail.patient),
+        coverage=coverage_facts(detail.coverage) if detail.coverage is not None else None,
         billing_npi=detail.billing_provider.npi,
-        rendering=_provider(detail.rendering),
-        supervising=_provider(detail.supervising),
+        rendering=provider_facts(detail.rendering),
+        supervising=provider_facts(detail.supervising),
         referring_npi=detail.referring.npi if detail.referring else None,
         place_of_service=detail.place_of_service,
         frequency=detail.frequency,
