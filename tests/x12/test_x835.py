@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from billing_tui.x12.reader import X12Error
 from billing_tui.x12.x835 import balance_problems, read_835
@@ -141,3 +143,34 @@ def test_not_an_835_and_not_x12_are_refused():
     text = sample("stupidedi-era-sample.x12").replace("ST*835*", "ST*837*")
     with pytest.raises(X12Error, match="not a remittance"):
         read_835(text)
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+_ERA = sample("stupidedi-era-sample.x12")
+
+
+def _read_or_refuse(text: str) -> None:
+    """A reading either succeeds or is refused with the reader's own error, nothing else."""
+    try:
+        for remittance in read_835(text):
+            balance_problems(remittance)
+    except X12Error as error:
+        assert str(error)  # and it says something
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_any_text_is_read_or_refused_with_the_readers_own_error(text):
+    _read_or_refuse(text)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(min_value=0, max_value=len(_ERA)),
+    st.integers(min_value=0, max_value=40),
+    st.text(alphabet="*~:^0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.-\n\x00\xff", max_size=12),
+)
+def test_a_damaged_835_is_read_or_refused_with_the_readers_own_error(at, cut, inserted):
+    """Truncated, cut in the middle, junk inserted: the reader's own error or a reading."""
+    _read_or_refuse(_ERA[:at] + inserted + _ERA[at + cut :])
