@@ -27,6 +27,7 @@ ST02 = SE02, and the counts IEA01 (groups), GE01 (transactions) and SE01
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -103,6 +104,9 @@ class Segment(NamedTuple):
         value = self.get(position)
         if not value:
             return None
+        cents = _plain_cents(value)
+        if cents is not None:  # "125", "125.5", "-125.50": most amounts, without Decimal
+            return cents
         number = self.decimal(position)
         return int((number * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -130,17 +134,41 @@ class Segment(NamedTuple):
         return self.separators.element.join((self.id, *self.elements))
 
 
+_PLAIN_AMOUNT = re.compile(r"(-?)(\d{1,15})(?:\.(\d{0,2}))?\Z", re.ASCII)
+
+
+def _plain_cents(value: str) -> int | None:
+    """Cents of an amount with at most two decimals (exact, no rounding needed); else None."""
+    match = _PLAIN_AMOUNT.match(value)
+    if match is None:
+        return None
+    sign, whole, fraction = match.groups()
+    cents = int(whole) * 100 + (int(fraction.ljust(2, "0")) if fraction else 0)
+    return -cents if sign else cents
+
+
+@functools.lru_cache(maxsize=4096)
+def _date8(value: str) -> dt.date | None:
+    """A valid CCYYMMDD as a date, None otherwise; remittances repeat the same few dates."""
+    if len(value) != 8 or not value.isascii() or not value.isdigit():
+        return None
+    try:
+        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None
+
+
 def parse_date8(value: str, segment: Segment, position: int) -> dt.date:
     """CCYYMMDD as a date, or an X12Error naming the segment and element.
 
     The message leaves the value out: a date of birth is patient data.
     """
+    date = _date8(value)
+    if date is not None:
+        return date
     if len(value) != 8 or not value.isascii() or not value.isdigit():
         raise segment.error(f"{segment.id}{position:02d} is not a date (CCYYMMDD)")
-    try:
-        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError:
-        raise segment.error(f"{segment.id}{position:02d} is not a date") from None
+    raise segment.error(f"{segment.id}{position:02d} is not a date")
 
 
 # --------------------------------------------------------------------------- separators

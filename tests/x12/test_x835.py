@@ -174,3 +174,22 @@ def test_any_text_is_read_or_refused_with_the_readers_own_error(text):
 def test_a_damaged_835_is_read_or_refused_with_the_readers_own_error(at, cut, inserted):
     """Truncated, cut in the middle, junk inserted: the reader's own error or a reading."""
     _read_or_refuse(_ERA[:at] + inserted + _ERA[at + cut :])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.decimals(
+        min_value=-(10**9), max_value=10**9, places=4, allow_nan=False, allow_infinity=False
+    ),
+    st.sampled_from([0, 1, 2, 3, 4]),
+)
+def test_amounts_read_as_cents_exactly_rounded_half_up(number, places):
+    """The fast path for plain amounts and the Decimal path agree on every amount."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from billing_tui.x12.reader import Segment, Separators
+
+    text = f"{number:.{places}f}"
+    segment = Segment("AMT", ("B6", text), 1, Separators("*", ":", "^", "~"))
+    expected = int((Decimal(text) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert segment.amount(2) == expected
