@@ -484,3 +484,47 @@ async def test_pasted_text_goes_into_the_cell(app):
         code = screen.grid.rows[0].field("code")
         assert code.value == "99213"
         assert "Office visit" in screen.grid.rows[0].what
+
+
+async def test_a_claim_of_many_lines_opens_whole_and_lines_insert_and_delete(app, ui_store):
+    """A 20-line draft opens with every line (more than a screenful); Ctrl+N inserts a line
+    above the cursor's, Ctrl+Y deletes the cursor's; the lines renumber and save."""
+    claim_id, _ = a_draft_claim(ui_store)
+    mine = ui_store.claims.get(claim_id)
+    codes = ["99213", "36415", "87880", "85025"] * 5
+    draft = ClaimDraft(
+        patient_id=mine.patient.id,
+        billing_provider_id=mine.billing_provider.id,
+        rendering_provider_id=mine.rendering.id,
+        place_of_service="11",
+        diagnoses=mine.diagnoses,
+        coverage_id=mine.coverage.id if mine.coverage else None,
+        lines=tuple(LineDraft(dos_from=mine.first_dos, code=c, charge=1000 + n)
+                    for n, c in enumerate(codes)),
+    )  # fmt: skip
+    ui_store.claims.update(claim_id, draft, expected_version=mine.version)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_claim(app, pilot, claim_id)
+        grid = screen.grid
+        assert [text.code for _, text in screen.form().used_lines] == codes
+        assert len(grid.rows) == 21  # and a blank one after them
+        screen.go(grid.rows[2].field("code"))
+        await burst(pilot, "ctrl+n")  # a new line 3; the old third line is now line 4
+        assert screen.cursor_field is grid.rows[2].field("dos")
+        assert grid.rows[3].field("code").value == "87880" and grid.rows[3].number == 4
+        await burst(pilot, "ctrl+u", *"112426", "enter", *"99214", "enter")
+        screen.go(grid.rows[0].field("code"))
+        await burst(pilot, "ctrl+y")  # the first line goes; the others move up
+        assert [text.code for _, text in screen.form().used_lines][:3] == [
+            "36415",
+            "99214",
+            "87880",
+        ]
+        assert [row.number for row in grid.rows[:3]] == [1, 2, 3]
+        screen.go(grid.rows[19].field("code"))  # far below the screen: the lines scroll to it
+        await settle(pilot)
+        assert grid.top > 0
+        await burst(pilot, "ctrl+s")
+        saved = ui_store.claims.get(claim_id)
+        assert [ln.code for ln in saved.lines][:3] == ["36415", "99214", "87880"]
+        assert len(saved.lines) == 20
