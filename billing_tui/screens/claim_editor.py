@@ -148,7 +148,6 @@ class ClaimEditor(
         self.changed_anything = False  # saved or moved: the account must read again
         self.findings: tuple[Shown, ...] = ()
         self._loading = True
-        self._rearranging = False  # a line being added or deleted
         self._codes_ready = False
         self._held: list[tuple[str, str | None]] = []
         self._saving = False
@@ -210,7 +209,7 @@ class ClaimEditor(
         """The field the cursor is in: a focused widget, or the lines' cell under their cursor."""
         focused = self.focused
         if isinstance(focused, LineGrid):
-            return focused.current
+            return focused.cursor
         return focused
 
     @property
@@ -254,7 +253,7 @@ class ClaimEditor(
             self._loading = False
             self._held.clear()  # the error dialog comes up; those keys were for the claim
             raise
-        await self._fill(data)
+        self._fill(data)
         self._loading = False
         if not self._codes_ready:
             self._load_codes()
@@ -266,7 +265,6 @@ class ClaimEditor(
         waiting = (
             self._held
             or self._loading
-            or self._rearranging
             or (key == "enter" and not self._codes_ready and self._needs_code_set())
         )
         if not waiting:
@@ -281,13 +279,13 @@ class ClaimEditor(
         return isinstance(focused, DxField) and not icd10.is_billable(focused.value)
 
     def _play_back(self) -> None:
-        if self._loading or self._rearranging or not self._held:
+        if self._loading or not self._held:
             return
         held, self._held = self._held, []
         for key, character in held:
             replay(self, key, character)
 
-    async def _fill(self, data: EditorData, detail: ClaimDetail | None = None) -> None:
+    def _fill(self, data: EditorData, detail: ClaimDetail | None = None) -> None:
         """Show a claim (or a new claim's defaults): nothing on screen counts as typed."""
         self.data = data
         detail = detail or data.detail
@@ -295,9 +293,9 @@ class ClaimEditor(
         self.patient_id = data.patient.id
         today = self.app.store.today()
         if detail is None:
-            await self._fill_new(data, today)
+            self._fill_new(data, today)
         else:
-            await self._fill_claim(data, detail)
+            self._fill_claim(data, detail)
         self.dirty = False
         self._supervising_touched = detail is not None
         self._show_title()
@@ -306,7 +304,7 @@ class ClaimEditor(
             self.say(self._hint_for(self.cursor_field))
         self.live()
 
-    async def _fill_new(self, data: EditorData, today: dt.date) -> None:
+    def _fill_new(self, data: EditorData, today: dt.date) -> None:
         choices = data.choices
         covering = [
             c
@@ -334,9 +332,9 @@ class ClaimEditor(
         )
         for field in self.dx_fields:
             field.show_value("")
-        await self._set_rows([], [])  # blank rows: the first one is filled in on arrival
+        self._set_rows([], [])  # blank rows: the first one is filled in on arrival
 
-    async def _fill_claim(self, data: EditorData, detail: ClaimDetail) -> None:
+    def _fill_claim(self, data: EditorData, detail: ClaimDetail) -> None:
         self.claim_id = detail.id
         self.status, self.version = detail.status, detail.version
         first_billed = detail.submitted_at.date() if detail.submitted_at else None
@@ -373,9 +371,9 @@ class ClaimEditor(
                     "charge": format_cents(line.charge),
                 }
             )
-        await self._set_rows(rows, from_fee)
+        self._set_rows(rows, from_fee)
 
-    async def _set_rows(self, rows: list[dict[str, str]], from_fee: list[bool]) -> None:
+    def _set_rows(self, rows: list[dict[str, str]], from_fee: list[bool]) -> None:
         """The claim's lines, and blank ones after them: a screenful, and at least one."""
         wanted = max(SHOWN_ROWS, len(rows) + 1)
         values = [*rows, *([{}] * (wanted - len(rows)))]

@@ -55,7 +55,7 @@ class ClaimEntry:
     # ------------------------------------------------------------------ typing
 
     def field_edited(self, field: Widget) -> None:
-        """A field changed by a person (ClaimField and PickField call this as it happens)."""
+        """A field changed by a person (the fields and the lines' cells call this as it happens)."""
         self._changed()
         if isinstance(field, (ClaimField, Cell)):
             self.typing_in = field
@@ -215,7 +215,7 @@ class ClaimEntry:
         """The cursor moved by other means (Tab, a dialog closing): the same as `go`."""
         widget = event.widget
         if widget is self.grid:
-            widget = self.grid.current
+            widget = self.grid.cursor
         if widget is not None and widget is self.cursor_field and widget is not self._arrived_at:
             self._arrived(widget)
 
@@ -332,7 +332,7 @@ class ClaimEntry:
         else:
             self._add_row()
 
-    def _enter_line(self, row: LineRow, field: ClaimField) -> None:
+    def _enter_line(self, row: LineRow, field: Cell) -> None:
         part = field.part
         text = cf.LineText(**row.values())
         rows = self.grid.rows
@@ -358,7 +358,7 @@ class ClaimEntry:
         else:
             self._add_row()
 
-    def _tidy(self, row: LineRow, field: ClaimField) -> None:
+    def _tidy(self, row: LineRow, field: Cell) -> None:
         """Show what was typed the way the claim will say it: 11/24/26, 99213, 25 95, 1,2."""
         value, today = field.value, self.today()
         if field.part == "dos":
@@ -383,7 +383,7 @@ class ClaimEntry:
     # ------------------------------------------------------------------ lines
 
     # The grid always holds a screenful of rows, the unused ones blank: a new line is a
-    # blank row filled in, not a row mounted (a layout pass, and 3 KB over SSH).
+    # blank row filled in, and the numbering on screen is the claim's.
 
     def _fill_defaults(self, row: LineRow) -> None:
         """A blank row the cursor comes to: DOS from the line above, pointer 1, 1 unit."""
@@ -485,7 +485,6 @@ class ClaimEntry:
         self.go(rows[min(index, len(rows) - 1)].field(focused.part))
         left = len(self.form().used_lines)
         self.say(f"Line deleted; {left} line{'s' * (left != 1)} left.")
-        self.live()
 
     def _delete_diagnosis(self, field: DxField) -> None:
         """Move the later diagnoses up one, and the pointers with them."""

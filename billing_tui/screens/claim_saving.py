@@ -161,10 +161,9 @@ class ClaimSaving:
             answered,
         )
 
-    @work(exclusive=True, group="claim-load", exit_on_error=False)
-    async def _reload(self, theirs: ClaimDetail) -> None:
+    def _reload(self, theirs: ClaimDetail) -> None:
         if self.data is not None:
-            await self._fill(self.data, theirs)
+            self._fill(self.data, theirs)
             self.say(f"Showing claim {theirs.claim_number} as the other session saved it.")
 
     def yours(self) -> ClaimVersion:

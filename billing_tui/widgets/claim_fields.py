@@ -50,19 +50,14 @@ def tell_editor(widget: Widget) -> None:
 
 
 class ClaimField(Field):
-    """A compact one-line field of the claim; width from its part's class (-dos, -code...)."""
+    """A compact one-line field of the claim; width from its part's class (-pos, -dx...)."""
 
     ACTIONS_NAME = "Claim field"
     # One cell more than the longest usual value: a compact Input keeps a cell for the cursor.
     DEFAULT_CSS = """
     ClaimField { width: 10; }
     ClaimField.-invalid { text-style: underline; }
-    ClaimField.-dx, ClaimField.-dos { width: 9; }
-    ClaimField.-code { width: 6; }
-    ClaimField.-modifiers { width: 9; }
-    ClaimField.-pointers { width: 7; }
-    ClaimField.-units { width: 4; }
-    ClaimField.-charge { width: 10; }
+    ClaimField.-dx { width: 9; }
     ClaimField.-pos { width: 3; }
     ClaimField.-frequency { width: 2; }
     ClaimField.-original, ClaimField.-prior_auth { width: 1fr; }

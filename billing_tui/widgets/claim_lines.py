@@ -88,9 +88,6 @@ class Cell:
         if grid is not None:
             grid.redraw_span(self.row, OFFSETS[self.part], WIDTHS[self.part])
 
-    def has_class(self, name: str) -> bool:
-        return name in self.classes
-
 
 class LineRow:
     """One service line. `charge_from_fee` stays True until the charge is typed over: till
@@ -111,29 +108,11 @@ class LineRow:
     def values(self) -> dict[str, str]:
         return {part: cell.value for part, cell in self.fields.items()}
 
-    def load(self, number: int, values: dict[str, str], *, charge_from_fee: bool) -> None:
-        """Show a line read from the claim (or a blank one): nothing in it counts as typed."""
-        self.renumber(number)
-        for part, cell in self.fields.items():
-            cell.show_value(values.get(part, ""))
-            cell.remove_class("-invalid")
-        self.charge_from_fee = charge_from_fee
-
-    def renumber(self, number: int) -> None:
-        if number != self.number:
-            self.number = number
-            if self.grid is not None:
-                self.grid.redraw_span(self, 0, NUMBER_WIDTH)
-
     def describe(self, what: str) -> None:
         if what != self.what:
             self.what = what
             if self.grid is not None:
                 self.grid.redraw_span(self, WHAT_OFFSET, 200)
-
-    def redraw(self) -> None:
-        if self.grid is not None:
-            self.grid.redraw_row(self)
 
     def edited(self, cell: Cell) -> None:
         if self.grid is not None:
@@ -221,10 +200,6 @@ class LineGrid(TypeAhead, Widget, can_focus=True):
             return self.cursor.row
         return None
 
-    @property
-    def current(self) -> Cell | None:
-        return self.cursor
-
     def move_to(self, cell: Cell) -> None:
         """Put the cursor on a cell (and its line on screen)."""
         before = self.cursor
@@ -244,9 +219,6 @@ class LineGrid(TypeAhead, Widget, can_focus=True):
             cell.redraw()
 
     # ------------------------------------------------------------------ drawing
-
-    def redraw_row(self, row: LineRow) -> None:
-        self.redraw_span(row, 0, self.size.width)
 
     def redraw_span(self, row: LineRow, x: int, width: int) -> None:
         """Repaint part of a row's line (a cell): Textual then sends those cells only."""
@@ -394,7 +366,3 @@ class LineGrid(TypeAhead, Widget, can_focus=True):
         edited = getattr(self.screen, "field_edited", None) if self.is_attached else None
         if edited is not None:
             edited(cell)
-
-    @property
-    def cursor_position(self) -> int:
-        return len(self.cursor.value) if self.cursor is not None else 0
