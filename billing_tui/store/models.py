@@ -250,6 +250,8 @@ class Claim(BaseModel):
     version = IntegerField(default=1)  # optimistic locking
     # A secondary (or tertiary) claim points at the claim whose adjudication it carries (COB).
     primary_claim = ForeignKeyField("self", null=True, on_delete="RESTRICT", backref="secondaries")
+    # Set when an 835 says the payer forwarded the claim to the next payer (CLP02 19/20/21).
+    forwarded_at = DateField(null=True)
 
     class Meta:
         indexes = ((("patient", "first_dos"), False),)
@@ -356,6 +358,7 @@ class PaymentBatch(BaseModel):
     created_at = DateTimeField(default=utcnow)
     created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
     closed_at = DateTimeField(null=True)
+    closed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
     version = IntegerField(default=1)
 
 
@@ -376,6 +379,8 @@ class Payment(BaseModel):
     memo = CharField(max_length=200, default="")
     created_at = DateTimeField(default=utcnow)
     created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    # A refund or a reversed payment: money going back out, recorded against what it undoes.
+    reverses = ForeignKeyField("self", null=True, unique=True, on_delete="RESTRICT")
 
 
 class LedgerEntry(BaseModel):
@@ -404,6 +409,70 @@ class LedgerEntry(BaseModel):
             (("patient", "id"), False),
             (("claim", "id"), False),
         )
+
+
+class RemittanceClaim(BaseModel):
+    """One CLP of an imported 835 and what became of it: posted, denied, forwarded,
+    reversed, or held for a person (exception), with the adjudication kept as JSON."""
+
+    id = AutoField()
+    remittance = ForeignKeyField(RemittanceImport, backref="claims", on_delete="RESTRICT")
+    batch = ForeignKeyField(PaymentBatch, on_delete="RESTRICT", index=False)
+    claim = ForeignKeyField(Claim, null=True, on_delete="RESTRICT")
+    claim_number = CharField(max_length=50)  # CLP01 as sent back
+    payer_claim_number = CharField(max_length=50, default="", index=True)  # CLP07
+    status_code = CharField(max_length=2)  # CLP02
+    charge_cents = BigIntegerField()
+    paid_cents = BigIntegerField()
+    patient_resp_cents = BigIntegerField(default=0)
+    outcome = CharField(max_length=10)  # posted, denied, forwarded, reversal, exception, resolved
+    reasons = CharField(max_length=200, default="")  # "CO-45 PR-2", every CAS of the claim
+    remarks = CharField(max_length=200, default="")  # RARCs
+    message = CharField(max_length=300, default="")  # why it is an exception
+    segment = IntegerField(default=0)  # where the CLP is in its file
+    detail = TextField(default="")  # JSON of the adjudication, to post it later by hand
+
+    class Meta:
+        indexes = ((("batch", "id"), False),)
+
+
+class WorkItem(BaseModel):
+    """A worklist entry: a denial to work, an ERA claim a person must match or post
+    (exception), or a claim crossed over to the next payer (secondary)."""
+
+    id = AutoField()
+    kind = CharField(max_length=10)  # denial, exception, secondary
+    patient = ForeignKeyField(Patient, null=True, on_delete="RESTRICT", index=False)
+    claim = ForeignKeyField(Claim, null=True, on_delete="RESTRICT")
+    remittance_claim = ForeignKeyField(
+        RemittanceClaim, null=True, on_delete="RESTRICT", index=False
+    )
+    batch = ForeignKeyField(PaymentBatch, null=True, on_delete="RESTRICT", index=False)
+    reason = CharField(max_length=300)
+    opened_at = DateTimeField(default=utcnow)
+    opened_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    closed_at = DateTimeField(null=True)
+    closed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    resolution = CharField(max_length=200, default="")
+
+    class Meta:
+        indexes = ((("kind", "closed_at", "id"), False),)
+
+
+class BatchAdjustment(BaseModel):
+    """A provider-level adjustment (835 PLB, or typed from a paper EOB): not any one
+    claim's. A positive amount is withheld from the payment; a negative one adds to it."""
+
+    id = AutoField()
+    batch = ForeignKeyField(PaymentBatch, backref="adjustments", on_delete="RESTRICT")
+    reason = CharField(max_length=4)  # WO recoupment, L6 interest, FB forward balance, ...
+    reference = CharField(max_length=50, default="")  # often the ICN a recoupment is for
+    provider_id = CharField(max_length=50, default="")
+    fiscal_period = DateField(null=True)
+    amount_cents = BigIntegerField()
+    memo = CharField(max_length=200, default="")
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
 
 
 # --------------------------------------------------------------------------- the patient side
@@ -505,6 +574,9 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     PaymentBatch,
     Payment,
     LedgerEntry,
+    RemittanceClaim,
+    WorkItem,
+    BatchAdjustment,
     Note,
     Statement,
     PaymentPlan,

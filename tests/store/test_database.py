@@ -196,9 +196,11 @@ def test_a_database_from_an_older_release_is_upgraded_keeping_its_rows(sqlite_ur
     db.close()
     store = Store.open(sqlite_url, today=lambda: TODAY)
     try:
-        assert store.schema_version() == "0002_claims"
+        assert store.schema_version() == "0003_posting"
         assert store.accounts.find("10000001") is not None
         columns = [c.name for c in store.db.get_columns("claim")]
-        assert "primary_claim_id" in columns
+        assert {"primary_claim_id", "forwarded_at"} <= set(columns)
+        assert "reverses_id" in [c.name for c in store.db.get_columns("payment")]
+        assert {"remittance_claim", "work_item", "batch_adjustment"} <= set(store.db.get_tables())
     finally:
         store.close()
