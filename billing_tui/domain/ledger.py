@@ -23,6 +23,10 @@ class EntryKind(StrEnum):
     LATE_FEE = "late_fee"
 
 
+PAYER_GROUPS = frozenset({"CO", "OA", "PI"})
+"""The CAS groups of a payer's write-offs (PR is the patient's share: a transfer)."""
+
+
 class LedgerError(ValueError):
     """A posting the ledger's rules refuse."""
 
@@ -33,8 +37,12 @@ class Deltas:
     patient: int
 
 
-def check_deltas(kind: EntryKind, insurance: int, patient: int) -> None:
-    """Refuse an entry whose deltas do not fit its kind; reversals are checked by the caller."""
+def check_deltas(kind: EntryKind, insurance: int, patient: int, group: str = "") -> None:
+    """Refuse an entry whose deltas do not fit its kind; reversals are checked by the caller.
+
+    One exception to "an adjustment only lowers": a payer's own negative adjustment
+    (a CAS group, e.g. OA-94 when a payer pays more than the charge) raises the
+    insurance balance by what the payer paid beyond it, so that the line balances."""
     if insurance == 0 and patient == 0:
         raise LedgerError("an entry must move money")
     if kind is EntryKind.TRANSFER:
@@ -43,6 +51,8 @@ def check_deltas(kind: EntryKind, insurance: int, patient: int) -> None:
     elif kind in (EntryKind.CHARGE, EntryKind.LATE_FEE, EntryKind.REFUND):
         if insurance < 0 or patient < 0:
             raise LedgerError(f"a {kind} can only raise a balance")
+    elif kind is EntryKind.ADJUSTMENT and group in PAYER_GROUPS and patient == 0:
+        return
     elif kind in (EntryKind.PAYMENT, EntryKind.ADJUSTMENT):
         if insurance > 0 or patient > 0:
             raise LedgerError(f"a {kind} can only lower a balance")

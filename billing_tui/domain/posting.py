@@ -8,10 +8,11 @@ adjustments):
   ADJUSTMENT off the insurance balance: written off, never billed to the patient;
 - a PR adjustment (deductible, coinsurance, copay...) is a TRANSFER from the
   insurance balance to the patient's.
-A positive CAS amount reduces payment; a negative one gives back. A negative
-payment or write-off is not posted as such: the payer is taking money back,
-which a person (or the reversal of the earlier posting) must handle, so it is
-refused with a PostingError and the claim goes to the exception queue.
+A positive CAS amount reduces payment; a negative one gives back (a negative
+write-off, e.g. OA-94, explains a payment beyond the charge). A negative payment
+is not posted as such: the payer is taking money back, which a person (or the
+reversal of the earlier posting) must handle, so it is refused with a
+PostingError and the claim goes to the exception queue.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .claims import ClaimStatus
 from .ledger import EntryKind, LedgerError, check_deltas
 
 WRITE_OFF_GROUPS = frozenset({"CO", "OA", "PI"})
@@ -83,7 +85,7 @@ def entries_for(adjudications: Iterable[Adjudication]) -> list[Entry]:
             entries.append(_adjustment(answer.line, reason, remarks))
     for entry in entries:
         try:
-            check_deltas(entry.kind, entry.insurance_delta, entry.patient_delta)
+            check_deltas(entry.kind, entry.insurance_delta, entry.patient_delta, entry.group)
         except LedgerError as error:  # e.g. a zero amount: nothing to post
             raise PostingError(str(error)) from None
     return entries
@@ -120,11 +122,8 @@ def _adjustment(line: int | None, reason: Reason, remarks: str) -> Entry:
         return Entry(EntryKind.TRANSFER, line, -reason.amount, reason.amount,
                      reason.group, reason.code, remarks)  # fmt: skip
     if reason.group in WRITE_OFF_GROUPS:
-        if reason.amount < 0:
-            raise PostingError(
-                f"{reason.group}-{reason.code} of {reason.amount / 100:.2f} raises what the "
-                "payer owes: a person must post it"
-            )
+        # A negative one (OA-94: paid beyond the charge) raises the insurance balance by
+        # what the payment took beyond it: the line still balances to the cent.
         return Entry(EntryKind.ADJUSTMENT, line, -reason.amount, 0,
                      reason.group, reason.code, remarks)  # fmt: skip
     raise PostingError(f"{reason.group} is not an adjustment group (CO, PR, OA or PI)")
@@ -141,3 +140,68 @@ def totals(entries: Iterable[Entry]) -> dict[str, int]:
         elif entry.kind is EntryKind.TRANSFER:
             to_patient += entry.patient_delta
     return {"paid": paid, "written_off": written_off, "to_patient": to_patient}
+
+
+# --------------------------------------------------------------------------- claim status
+
+
+PAYABLE = frozenset(
+    {
+        ClaimStatus.SUBMITTED,
+        ClaimStatus.ACCEPTED,
+        ClaimStatus.PAID,
+        ClaimStatus.PARTIAL,
+        ClaimStatus.DENIED,
+        ClaimStatus.APPEALED,
+    }
+)
+"""A payer's answer posts only to a claim that went to a payer and still stands."""
+
+
+def refuse_unpayable(status: ClaimStatus, claim_number: str) -> None:
+    """PostingError unless a payer's adjudication can post to a claim in this status."""
+    if status not in PAYABLE:
+        raise PostingError(
+            f"claim {claim_number} is {status.label}: a payment posts only to a claim "
+            "that was sent and stands"
+        )
+
+
+def status_after(insurance_balance: int, *, denied: bool, paid_any: bool) -> ClaimStatus:
+    """What the payer's answer makes of the claim: denied, paid (nothing left with the
+    payer) or partially paid."""
+    if denied:
+        return ClaimStatus.DENIED
+    if insurance_balance <= 0:
+        return ClaimStatus.PAID
+    return ClaimStatus.PARTIAL if paid_any else ClaimStatus.ACCEPTED
+
+
+def take_in_order(entry: Entry, insurance_open: int) -> Entry:
+    """A later payer's (COB) entry, taken from what is still with insurance first and then
+    from the patient's share: the primary's PR already moved to the patient balance, and
+    the secondary pays that. A transfer moves at most what insurance still holds."""
+    if entry.kind is EntryKind.TRANSFER:
+        moved = max(min(entry.patient_delta, insurance_open), 0)
+        return Entry(entry.kind, entry.line, -moved, moved, entry.group, entry.reason,
+                     entry.remarks)  # fmt: skip
+    amount = -entry.insurance_delta
+    if amount < 0:  # a payer's negative adjustment raises what insurance holds
+        return entry
+    from_insurance = max(min(amount, insurance_open), 0)
+    return Entry(entry.kind, entry.line, -from_insurance, -(amount - from_insurance),
+                 entry.group, entry.reason, entry.remarks)  # fmt: skip
+
+
+def line_defaults(charge: int, allowed: int, patient_share: int) -> tuple[int, int]:
+    """(CO-45 contractual write-off, paid) for a line typed from a paper EOB: the payer
+    allows `allowed` of the charge, and of that the patient owes `patient_share`."""
+    if allowed < 0 or patient_share < 0:
+        raise PostingError("allowed and patient amounts cannot be negative")
+    if allowed > charge:
+        raise PostingError(
+            f"allowed {allowed / 100:.2f} is more than the charge {charge / 100:.2f}"
+        )
+    if patient_share > allowed:
+        raise PostingError("the patient's share is more than the allowed amount")
+    return charge - allowed, allowed - patient_share

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from .claims import Claims
     from .eligibility import Eligibility
     from .ledger import Ledger
+    from .posting import Posting
     from .records import VerifyReport
+    from .remittances import Remittances
 
 
 def os_username() -> str:
@@ -71,6 +73,18 @@ class Store:
         from .ledger import Ledger
 
         return Ledger(self.session)
+
+    @cached_property
+    def posting(self) -> Posting:
+        from .posting import Posting
+
+        return Posting(self.session)
+
+    @cached_property
+    def remittances(self) -> Remittances:
+        from .remittances import Remittances
+
+        return Remittances(self.session)
 
     @classmethod
     def open(

@@ -10,13 +10,14 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from peewee import JOIN, Case, fn
+from peewee import Case, fn
 
 from ..domain.claims import ClaimStatus
 from ..domain.ledger import EntryKind
 from ..domain.queue import priority_key
 from .models import (
     AccountSummary,
+    BatchAdjustment,
     Claim,
     Coverage,
     LedgerEntry,
@@ -256,25 +257,34 @@ def refresh_accounts(patient_ids: Iterable[int]) -> None:
 # --------------------------------------------------------------------------- batches
 
 
-def recomputed_batches():
-    """(batch id, sum of its payments, the cached posted total)."""
-    return (
-        PaymentBatch.select(
-            PaymentBatch.id,
-            fn.COALESCE(fn.SUM(Payment.amount_cents), 0).alias("total"),
-            PaymentBatch.posted_total_cents,
-        )
-        .join(Payment, JOIN.LEFT_OUTER, on=(Payment.batch == PaymentBatch.id))
-        .group_by(PaymentBatch.id, PaymentBatch.posted_total_cents)
-        .order_by(PaymentBatch.id)
-        .tuples()
+def _posted_by_batch(batch_id: int | None = None) -> dict[int, int]:
+    """Each batch's posted total: its payments (reversals count negative) less the
+    provider-level adjustments withheld from it. Control total - posted = unapplied."""
+    posted: dict[int, int] = {}
+    payments = Payment.select(Payment.batch, fn.SUM(Payment.amount_cents)).where(
+        Payment.batch.is_null(False)
     )
+    withheld = BatchAdjustment.select(BatchAdjustment.batch, fn.SUM(BatchAdjustment.amount_cents))
+    if batch_id is not None:
+        payments = payments.where(Payment.batch == batch_id)
+        withheld = withheld.where(BatchAdjustment.batch == batch_id)
+    for batch, total in payments.group_by(Payment.batch).tuples():
+        posted[batch] = int(total)
+    for batch, total in withheld.group_by(BatchAdjustment.batch).tuples():
+        posted[batch] = posted.get(batch, 0) - int(total)
+    return posted
+
+
+def recomputed_batches() -> Iterator[tuple[int, int, int]]:
+    """(batch id, posted total recomputed, the cached posted total)."""
+    posted = _posted_by_batch()
+    cached = PaymentBatch.select(PaymentBatch.id, PaymentBatch.posted_total_cents)
+    for batch_id, stored in cached.order_by(PaymentBatch.id).tuples().iterator():
+        yield batch_id, posted.get(batch_id, 0), stored
 
 
 def refresh_batch(batch_id: int) -> None:
-    total = (
-        Payment.select(fn.COALESCE(fn.SUM(Payment.amount_cents), 0))
-        .where(Payment.batch == batch_id)
-        .scalar()
-    )
-    PaymentBatch.update(posted_total_cents=total).where(PaymentBatch.id == batch_id).execute()
+    total = _posted_by_batch(batch_id).get(batch_id, 0)
+    PaymentBatch.update(posted_total_cents=total).where(
+        PaymentBatch.id == batch_id
+    ).execute()

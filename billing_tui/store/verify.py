@@ -112,7 +112,7 @@ def _claims(counted: dict[str, int]) -> Iterator[Violation]:
 
 def _batches(counted: dict[str, int]) -> Iterator[Violation]:
     batches = 0
-    for batch_id, total, cached in recomputed_batches().iterator():
+    for batch_id, total, cached in recomputed_batches():
         batches += 1
         if total != cached:
             yield Violation(
@@ -171,14 +171,18 @@ def _entries(counted: dict[str, int]) -> Iterator[Violation]:
         )
     originals = (
         LedgerEntry.select(
-            LedgerEntry.id, LedgerEntry.kind, LedgerEntry.insurance_delta, LedgerEntry.patient_delta
+            LedgerEntry.id,
+            LedgerEntry.kind,
+            LedgerEntry.insurance_delta,
+            LedgerEntry.patient_delta,
+            LedgerEntry.group_code,
         )
         .where(LedgerEntry.reverses.is_null())
         .tuples()
     )
-    for entry_id, kind, insurance, patient in originals.iterator():
+    for entry_id, kind, insurance, patient, group in originals.iterator():
         try:
-            check_deltas(EntryKind(kind), insurance, patient)
+            check_deltas(EntryKind(kind), insurance, patient, group)
         except (ValueError, LedgerError) as error:
             yield Violation("kind", "ledger_entry", entry_id, str(error))
 
@@ -261,11 +265,24 @@ def _payments(counted: dict[str, int]) -> Iterator[Violation]:
     applied = LedgerEntry.select(
         0 - fn.COALESCE(fn.SUM(LedgerEntry.insurance_delta + LedgerEntry.patient_delta), 0)
     ).where((LedgerEntry.payment == Payment.id) & (LedgerEntry.kind == EntryKind.PAYMENT.value))
-    rows = Payment.select(Payment.id, Payment.amount_cents, applied.alias("applied")).tuples()
+    original = Payment.alias("orig")
+    rows = (
+        Payment.select(
+            Payment.id, Payment.amount_cents, applied.alias("applied"), Payment.reverses,
+            original.amount_cents,
+        )
+        .join(original, JOIN.LEFT_OUTER, on=(original.id == Payment.reverses))
+        .tuples()
+    )  # fmt: skip
     payments = 0
-    for payment_id, amount, used in rows.iterator():
+    for payment_id, amount, used, reverses, original_amount in rows.iterator():
         payments += 1
-        if amount < 0:
+        if reverses is not None:
+            if amount != -(original_amount or 0):
+                yield Violation(
+                    "payment", "payment", payment_id, f"does not reverse payment {reverses} exactly"
+                )
+        elif amount < 0:
             yield Violation("payment", "payment", payment_id, "negative payment amount")
         elif used > amount:
             yield Violation(

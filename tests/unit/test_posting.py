@@ -19,10 +19,6 @@ from billing_tui.domain.posting import (
 from billing_tui.x12.x835 import read_835
 
 SAMPLES = Path(__file__).parent.parent / "x12" / "samples" / "835"
-# OA-94 of -9.00: a secondary payer paying more than the charge. A negative write-off
-# raises what the payer owes, which the ledger's adjustments cannot do; until the ERA
-# importer decides how to post an overpayment, it goes to a person.
-NEGATIVE_WRITE_OFFS = {"stupidedi-secondary-payment-with-higher-fee-schedule.x12"}
 
 
 def test_a_line_paid_written_down_and_partly_the_patients():
@@ -62,10 +58,6 @@ def test_every_sample_claim_posts_its_charge_off_the_insurance_balance(name):
                     tuple(Reason(a.group, a.reason, a.amount) for a in claim.adjustments),
                 )
             )  # fmt: skip
-            if name in NEGATIVE_WRITE_OFFS:
-                with pytest.raises(PostingError, match="a person must post it"):
-                    entries_for(answers)
-                continue
             entries = entries_for(answers)
             assert totals(entries)["paid"] == claim.paid
             assert sum(e.insurance_delta for e in entries) == -claim.charge
@@ -89,12 +81,20 @@ def test_claim_level_adjustments_come_off_the_lines_payments():
 def test_money_taken_back_is_for_a_person_or_a_reversal():
     with pytest.raises(PostingError, match="reverse the earlier posting"):
         entries_for([Adjudication(1, -500)])
-    with pytest.raises(PostingError, match="a person must post it"):
-        entries_for([Adjudication(1, 0, (Reason("CO", "45", -500),))])
     with pytest.raises(PostingError, match="adjusts nothing"):
         entries_for([Adjudication(1, 100, (Reason("CO", "45", 0),))])
     with pytest.raises(PostingError, match="not an adjustment group"):
         entries_for([Adjudication(1, 100, (Reason("CR", "45", 100),))])
+
+
+def test_a_payer_paying_beyond_the_charge_balances_the_line_with_its_negative_write_off():
+    """OA-94 -9.00: a secondary paid 34.00 on a 25.00 line (stupidedi's sample)."""
+    entries = entries_for([Adjudication(1, 3400, (Reason("OA", "94", -900),))])
+    assert [(e.kind, e.insurance_delta, e.group) for e in entries] == [
+        (EntryKind.PAYMENT, -3400, ""),
+        (EntryKind.ADJUSTMENT, 900, "OA"),
+    ]
+    assert sum(e.insurance_delta for e in entries) == -2500
 
 
 def test_a_negative_patient_share_moves_back_to_insurance():

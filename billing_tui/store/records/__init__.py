@@ -36,6 +36,21 @@ if TYPE_CHECKING:
         StatusChangeRecord,
     )
     from .drafts import ClaimDraft, CoverageDraft, EntryDraft, LineDraft, PatientDraft
+    from .posting import (
+        AppliedTo,
+        BatchDraft,
+        BatchView,
+        ClaimToPost,
+        EobPosting,
+        EraClaimOutcome,
+        EraImportResult,
+        EraPaymentOutcome,
+        LinePosting,
+        PatientPaymentDraft,
+        PaymentRecord,
+        PostingLine,
+        WorkItemRow,
+    )
     from .queue import PayerRecord, QueueCursor, QueuePage, QueueRow
     from .verify import VerifyReport, Violation
 
@@ -70,10 +85,36 @@ _HOME = {
     "PatientDraft": "drafts",
     "CoverageDraft": "drafts",
     "Violation": "verify",
+    "BatchDraft": "posting",
+    "BatchView": "posting",
+    "PostingLine": "posting",
+    "ClaimToPost": "posting",
+    "LinePosting": "posting",
+    "EobPosting": "posting",
+    "PatientPaymentDraft": "posting",
+    "AppliedTo": "posting",
+    "PaymentRecord": "posting",
+    "WorkItemRow": "posting",
+    "EraClaimOutcome": "posting",
+    "EraPaymentOutcome": "posting",
+    "EraImportResult": "posting",
     "VerifyReport": "verify",
 }
 
 __all__ = [
+    "BatchDraft",
+    "BatchView",
+    "PostingLine",
+    "ClaimToPost",
+    "LinePosting",
+    "EobPosting",
+    "PatientPaymentDraft",
+    "AppliedTo",
+    "PaymentRecord",
+    "WorkItemRow",
+    "EraClaimOutcome",
+    "EraPaymentOutcome",
+    "EraImportResult",
     "AccountView",
     "Address",
     "BillingProviderRecord",
