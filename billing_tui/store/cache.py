@@ -15,6 +15,8 @@ from peewee import Case, fn
 from ..domain.claims import ClaimStatus
 from ..domain.ledger import EntryKind
 from ..domain.queue import priority_key
+from .bulk import among, insert_rows, update_rows
+from .db import database
 from .models import (
     AccountSummary,
     BatchAdjustment,
@@ -68,18 +70,23 @@ def recomputed_claims(claim_ids: list[int] | None = None):
         Claim.patient_balance_cents,
     )
     if claim_ids is not None:
-        query = query.where(Claim.id.in_(claim_ids))
+        query = query.where(among(Claim.id, claim_ids))
     return query.order_by(Claim.id).tuples()
 
 
 def refresh_claims(claim_ids: Iterable[int]) -> None:
     for ids in chunked(sorted(set(claim_ids))):
-        for claim_id, charge, insurance, patient, *_ in recomputed_claims(ids):
-            Claim.update(
-                charge_cents=charge,
-                insurance_balance_cents=insurance,
-                patient_balance_cents=patient,
-            ).where(Claim.id == claim_id).execute()
+        update_rows(
+            Claim,
+            ("charge_cents", "insurance_balance_cents", "patient_balance_cents"),
+            [
+                (charge, insurance, patient, claim_id)
+                for claim_id, charge, insurance, patient, *cached in database.execute(
+                    recomputed_claims(ids)
+                )
+                if (charge, insurance, patient) != tuple(cached)
+            ],
+        )
 
 
 # --------------------------------------------------------------------------- accounts
@@ -183,10 +190,10 @@ def recomputed_summaries(patient_ids: list[int] | None = None) -> Iterator[Summa
         denied.alias("denied"),
     )
     if patient_ids is not None:
-        query = query.where(Patient.id.in_(patient_ids))
+        query = query.where(among(Patient.id, patient_ids))
     primaries = _current_primaries(patient_ids)
     primary = next(primaries, None)
-    for row in query.order_by(Patient.id).tuples().iterator():
+    for row in database.execute(query.order_by(Patient.id)):  # raw rows: _facts converts
         while primary is not None and primary[0] < row[0]:
             primary = next(primaries, None)
         facts = primary[1] if primary is not None and primary[0] == row[0] else (None, None, None)
@@ -224,9 +231,9 @@ def _current_primaries(patient_ids: list[int] | None) -> Iterator[tuple[int, tup
         .tuples()
     )
     if patient_ids is not None:
-        query = query.where(Coverage.patient.in_(patient_ids))
+        query = query.where(among(Coverage.patient, patient_ids))
     pending: tuple[int, tuple] | None = None
-    for patient_id, payer_id, verified_at, end_date in query.iterator():
+    for patient_id, payer_id, verified_at, end_date in database.execute(query):
         if pending is not None and pending[0] != patient_id:
             yield pending
         pending = (patient_id, (payer_id, verified_at, end_date))  # later rows win
@@ -241,17 +248,29 @@ def refresh_accounts(patient_ids: Iterable[int]) -> None:
         existing = {
             pid
             for (pid,) in AccountSummary.select(AccountSummary.patient)
-            .where(AccountSummary.patient.in_(ids))
+            .where(among(AccountSummary.patient, ids))
             .tuples()
         }
-        for row in rows:
-            if row["patient"] in existing:
-                values = {k: v for k, v in row.items() if k != "patient"}
-                AccountSummary.update(**values).where(
-                    AccountSummary.patient == row["patient"]
-                ).execute()
-            else:
-                AccountSummary.insert(**row).execute()
+        fields = [k for k in rows[0] if k != "patient"] if rows else []
+        update_rows(
+            AccountSummary,
+            fields,
+            [
+                (*(row[f] for f in fields), row["patient"])
+                for row in rows
+                if row["patient"] in existing
+            ],
+            key="patient",
+        )
+        insert_rows(
+            AccountSummary,
+            ["patient", *fields],
+            [
+                (row["patient"], *(row[f] for f in fields))
+                for row in rows
+                if row["patient"] not in existing
+            ],
+        )
 
 
 # --------------------------------------------------------------------------- batches
@@ -285,6 +304,4 @@ def recomputed_batches() -> Iterator[tuple[int, int, int]]:
 
 def refresh_batch(batch_id: int) -> None:
     total = _posted_by_batch(batch_id).get(batch_id, 0)
-    PaymentBatch.update(posted_total_cents=total).where(
-        PaymentBatch.id == batch_id
-    ).execute()
+    PaymentBatch.update(posted_total_cents=total).where(PaymentBatch.id == batch_id).execute()

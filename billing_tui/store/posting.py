@@ -30,7 +30,8 @@ from ..domain.posting import (
     status_after,
     take_in_order,
 )
-from .cache import refresh_accounts, refresh_batch, refresh_claims
+from .bulk import among
+from .cache import chunked, refresh_accounts, refresh_batch, refresh_claims
 from .models import (
     BatchAdjustment,
     Claim,
@@ -101,28 +102,37 @@ def entry_row(
     }
 
 
-def line_balances(claim_ids: Iterable[int]) -> dict[int | None, int]:
-    """Insurance balance per service line (None: the claim-level part) of the claims."""
-    balances: dict[int | None, int] = defaultdict(int)
+def line_balances(claim_ids: Iterable[int]) -> dict[int, dict[int | None, int]]:
+    """Each claim's insurance balance per service line (None: its claim-level part)."""
+    balances: dict[int, dict[int | None, int]] = defaultdict(dict)
     ids = list(claim_ids)
-    if not ids:
-        return balances
-    rows = (
-        LedgerEntry.select(LedgerEntry.service_line, fn.SUM(LedgerEntry.insurance_delta))
-        .where(LedgerEntry.claim.in_(ids))
-        .group_by(LedgerEntry.service_line)
-        .tuples()
-    )
-    for line_id, insurance in rows:
-        balances[line_id] += int(insurance)
+    for chunk in chunked(ids):
+        rows = (
+            LedgerEntry.select(
+                LedgerEntry.claim, LedgerEntry.service_line, fn.SUM(LedgerEntry.insurance_delta)
+            )
+            .where(among(LedgerEntry.claim, chunk))
+            .group_by(LedgerEntry.claim, LedgerEntry.service_line)
+            .tuples()
+        )
+        for claim_id, line_id, insurance in rows:
+            balances[claim_id][line_id] = int(insurance)
     return balances
 
 
 def cob_entries(entries: Sequence[Entry], open_by_line: dict[int | None, int]) -> list[Entry]:
-    """A later payer's entries, each taken from insurance first, then the patient (COB)."""
+    """A later payer's entries, each taken from insurance first, then the patient (COB).
+    A line's entry draws on what insurance holds for that line; a claim-level one on
+    what it holds for the whole claim. open_by_line is the claim's, and is updated."""
     taken = []
-    for entry in entries:
-        moved = take_in_order(entry, open_by_line.get(entry.line, 0))
+    # What raises the payer's side (a negative adjustment, e.g. OA-94) goes first, so that
+    # the write-offs after it find it there and nothing spills onto the patient.
+    for entry in sorted(entries, key=lambda e: e.insurance_delta <= 0):
+        if entry.line is None:
+            available = sum(open_by_line.values())
+        else:
+            available = open_by_line.get(entry.line, 0)
+        moved = take_in_order(entry, available)
         open_by_line[entry.line] = open_by_line.get(entry.line, 0) + moved.insurance_delta
         if moved.insurance_delta or moved.patient_delta:
             taken.append(moved)
@@ -145,10 +155,13 @@ def record_status(
 
 
 def close_denials(claim_ids: Iterable[int], user_id: int, resolution: str) -> None:
-    ids = list(claim_ids)
-    if ids:
+    """Close the open denials of claims that a payer has now paid."""
+    open_denials = (WorkItem.kind == "denial") & WorkItem.closed_at.is_null()
+    if not WorkItem.select(WorkItem.id).where(open_denials).exists():
+        return  # the usual case: no denial open anywhere, so none of these
+    for ids in chunked(list(claim_ids)):
         WorkItem.update(closed_at=utcnow(), closed_by=user_id, resolution=resolution[:200]).where(
-            (WorkItem.kind == "denial") & WorkItem.closed_at.is_null() & WorkItem.claim.in_(ids)
+            open_denials & among(WorkItem.claim, ids)
         ).execute()
 
 
@@ -500,7 +513,7 @@ class Posting:
         if not entries:
             raise StoreRefused("nothing to post: type what the payer paid or adjusted")
         if claim.primary_claim_id is not None:
-            entries = cob_entries(entries, line_balances([root]))
+            entries = cob_entries(entries, line_balances([root])[root])
         paid = sum(
             -e.insurance_delta - e.patient_delta for e in entries if e.kind is EntryKind.PAYMENT
         )

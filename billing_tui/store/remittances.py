@@ -22,13 +22,14 @@ Per claim (CLP):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from peewee import SqliteDatabase, fn
+from peewee import fn
 
 from ..domain.claims import ClaimStatus
 from ..domain.ledger import EntryKind
@@ -53,6 +54,7 @@ from ..x12.x835 import (
     balance_problems,
     read_835,
 )
+from .bulk import among, insert_rows, insert_rows_with_ids, rows_of, update_rows
 from .cache import chunked, refresh_accounts, refresh_batch, refresh_claims
 from .models import (
     BatchAdjustment,
@@ -145,8 +147,9 @@ class Remittances:
             remittances = read_835(text)
         except X12Error as error:
             raise EraRefused(f"{name}: {error}") from None
+        problems = {id(r): balance_problems(r) for r in remittances}
         for remittance in remittances:
-            for problem in balance_problems(remittance):
+            for problem in problems[id(remittance)]:
                 if problem.claim is None:
                     raise EraRefused(
                         f"{name}: payment {remittance.trace_number} (segment "
@@ -155,12 +158,12 @@ class Remittances:
         digest = hashlib.sha256(data).hexdigest()
         payments: list[EraPaymentOutcome] = []
         try:
-            self._post(remittances, name, digest, preview, payments)
+            self._post(remittances, problems, name, digest, preview, payments)
         except _PreviewDone:
             pass  # the preview's transaction was rolled back: nothing was written
         return EraImportResult(name, tuple(payments), preview)
 
-    def _post(self, remittances, name, digest, preview, payments) -> None:
+    def _post(self, remittances, problems, name, digest, preview, payments) -> None:
         session = self._session
         with session.writing():
             seen: set[tuple[str, str]] = set()
@@ -184,7 +187,8 @@ class Remittances:
                     )
                     continue
                 seen.add(key)
-                payments.append(_Importer(session, remittance, name, digest, preview).run())
+                importer = _Importer(session, remittance, problems[id(remittance)], name, digest)
+                payments.append(importer.run(preview))
             if preview:
                 raise _PreviewDone
 
@@ -197,18 +201,18 @@ class _Importer:
     """One ST..SE: its batch, its claims, its provider-level adjustments."""
 
     def __init__(
-        self, session: Session, remittance: Remittance, name: str, digest: str, preview: bool
+        self, session: Session, remittance: Remittance, problems: list, name: str, digest: str
     ) -> None:
         self.session = session
         self.remittance = remittance
+        self.problems = problems
         self.name = name
         self.digest = digest
-        self.preview = preview
         self.user = session.user_id()
         self.today = session.today()
         self.date = remittance.payment_date or self.today
 
-    def run(self) -> EraPaymentOutcome:
+    def run(self, preview: bool) -> EraPaymentOutcome:
         r = self.remittance
         payer_id = self._payer()
         imported = RemittanceImport.create(
@@ -270,7 +274,7 @@ class _Importer:
                    "paid": r.total_paid, **counts},
         )  # fmt: skip
         return EraPaymentOutcome(
-            r.trace_number, r.payer_name, r.total_paid, "preview" if self.preview else "posted",
+            r.trace_number, r.payer_name, r.total_paid, "preview" if preview else "posted",
             batch.id, outcomes, withheld,
         )  # fmt: skip
 
@@ -287,15 +291,30 @@ class _Importer:
 
     def _plan(self) -> list[_Plan]:
         r = self.remittance
-        blocked = {
-            id(problem.claim): problem.message
-            for problem in balance_problems(r)
-            if problem.claim is not None and problem.blocking
-        }
+        blocked: dict[int, str] = {}
+        for problem in self.problems:  # the first (a line's, the most precise) per claim
+            if problem.claim is not None and problem.blocking:
+                blocked.setdefault(id(problem.claim), problem.message)
         by_number = _claims_where(Claim.claim_number, {c.claim_number for c in r.claims})
         icns = {c.payer_claim_number for c in r.claims if c.payer_claim_number}
         by_icn = _claims_where(Claim.payer_claim_number, icns) if icns else {}
         plans = [self._match(clp, by_number, by_icn, blocked) for clp in r.claims]
+        reversed_here = {p.claim.id for p in plans if p.outcome == "reversal"}
+        for plan in plans:
+            claim = plan.claim
+            if (
+                plan.outcome == "post"
+                and plan.clp.status in ("1", "19")
+                and claim.status == ClaimStatus.PAID.value
+                and claim.insurance_balance <= 0
+                and claim.id not in reversed_here  # a reversal then the corrected claim
+            ):
+                plan.outcome = "exception"
+                plan.message = (
+                    f"claim {claim.claim_number} is already paid in full: a second payment "
+                    f"(ICN {plan.clp.payer_claim_number or '?'}) may be a duplicate; post "
+                    "or refund it by hand"
+                )
         postable = [p for p in plans if p.outcome == "post"]
         lines = _lines_of({p.root_id for p in postable})
         cob_open = line_balances(
@@ -314,15 +333,18 @@ class _Importer:
             return _Plan(clp, "exception", message=blocked[id(clp)])
         reversal = clp.status == REVERSAL
         charge = abs(clp.charge)
-        claim = by_number.get(clp.claim_number)
-        if claim is not None and claim.charge != charge:
-            claim = None  # CLP01 is not unique in practice: the charge must agree too
+        numbered = by_number.get(clp.claim_number)
+        claim = numbered if numbered is not None and numbered.charge == charge else None
+        # CLP01 is not unique in practice (one sample repeats it nine times): a match by
+        # number must agree on the charge too, or wait for the other ways to match.
         if claim is None and clp.payer_claim_number:
             candidate = by_icn.get(clp.payer_claim_number)
             if candidate is not None and candidate.charge == charge:
                 claim = candidate
         if claim is None:
             claim, why = _match_by_patient(clp, charge)
+            if claim is None and numbered is not None and 0 < charge < numbered.charge:
+                claim = numbered  # the payer split the claim: this answers some of its lines
             if claim is None:
                 return _Plan(clp, "exception", message=why)
         plan = _Plan(clp, "post", claim, root_id=claim.primary_claim_id or claim.id)
@@ -349,13 +371,13 @@ class _Importer:
             }.get(clp.status, f"claim status {clp.status} is not posted automatically")
         return plan
 
-    def _entries(self, plan: _Plan, lines: list[ServiceLine], cob_open, used: set[int]) -> None:
+    def _entries(self, plan: _Plan, lines: list[_Line], cob_open, used: set[int]) -> None:
         clp = plan.clp
         try:
             answers = self._adjudications(clp, lines, used)
             entries = entries_for(answers) if answers else []
             if clp.status in COB_STATUSES:
-                entries = cob_entries(entries, cob_open)
+                entries = cob_entries(entries, cob_open[plan.root_id])
         except PostingError as error:
             plan.outcome, plan.message = "exception", str(error)
             return
@@ -363,7 +385,7 @@ class _Importer:
         plan.outcome = "forwarded" if clp.status in FORWARDED else "posted"
 
     def _adjudications(
-        self, clp: ClaimPayment, lines: list[ServiceLine], used: set[int]
+        self, clp: ClaimPayment, lines: list[_Line], used: set[int]
     ) -> list[Adjudication]:
         answers = []
         for service in clp.lines:
@@ -427,27 +449,38 @@ class _Importer:
     def _write(self, import_id: int, plans: list[_Plan]) -> None:
         r = self.remittance
         user, batch_id = self.user, self.batch_id
+        rc_fields = (
+            "remittance", "batch", "claim", "claim_number", "payer_claim_number", "status_code",
+            "charge_cents", "paid_cents", "patient_resp_cents", "outcome", "reasons", "remarks",
+            "message", "segment", "detail",
+        )  # fmt: skip
         rc_rows = [
-            {
-                "remittance": import_id,
-                "batch": batch_id,
-                "claim": p.claim.id if p.claim else None,
-                "claim_number": p.clp.claim_number[:50],
-                "payer_claim_number": p.clp.payer_claim_number[:50],
-                "status_code": p.clp.status[:2],
-                "charge_cents": p.clp.charge,
-                "paid_cents": p.clp.paid,
-                "patient_resp_cents": p.clp.patient_share(),
-                "outcome": p.outcome,
-                "reasons": _reasons(p.clp),
-                "remarks": _remarks(p.clp),
-                "message": p.message[:300],
-                "segment": p.clp.segment,
-                "detail": _detail(p.clp) if p.outcome == "exception" else "",
-            }  # fmt: skip
+            (
+                import_id,
+                batch_id,
+                p.claim.id if p.claim else None,
+                p.clp.claim_number[:50],
+                p.clp.payer_claim_number[:50],
+                p.clp.status[:2],
+                p.clp.charge,
+                p.clp.paid,
+                p.clp.patient_share(),
+                p.outcome,
+                _reasons(p.clp),
+                _remarks(p.clp),
+                p.message[:300],
+                p.clp.segment,
+                _detail(p.clp) if p.outcome == "exception" else "",
+            )  # fmt: skip
             for p in plans
         ]
-        rc_ids = _insert_returning(RemittanceClaim, rc_rows, RemittanceClaim.segment)
+        rc_ids = dict(
+            zip(
+                (p.clp.segment for p in plans),
+                insert_rows_with_ids(RemittanceClaim, rc_fields, rc_rows),
+                strict=True,
+            )
+        )
         # Reversals first: a corrected claim that follows in the same ERA posts after them.
         for plan in plans:
             if plan.outcome == "reversal":
@@ -466,34 +499,48 @@ class _Importer:
                 if plan.root_id in reversed_roots:
                     self._entries(plan, lines.get(plan.root_id, []), cob_open, used)
             posting = [p for p in plans if p.outcome in ("posted", "forwarded")]
-        payments = [
-            {
-                "batch": batch_id,
-                "patient": p.claim.patient_id,
-                "payer": self.payer_id,
-                "method": METHODS.get(r.method, "eft"),
-                "amount_cents": p.paid,
-                "check_number": r.trace_number[:50],
-                "received_date": self.date,
-                "memo": f"ERA {self.name} segment {p.clp.segment}"[:200],
-                "created_at": utcnow(),
-                "created_by": user,
-            }  # fmt: skip
-            for p in posting
-        ]
-        payment_ids = _insert_returning(Payment, payments, Payment.memo)
         now = utcnow()
+        method = METHODS.get(r.method, "eft")
+        payment_ids = insert_rows_with_ids(
+            Payment,
+            (
+                "batch",
+                "patient",
+                "payer",
+                "method",
+                "amount_cents",
+                "check_number",
+                "received_date",
+                "memo",
+                "created_at",
+                "created_by",
+            ),  # fmt: skip
+            [
+                (
+                    batch_id,
+                    p.claim.patient_id,
+                    self.payer_id,
+                    method,
+                    p.paid,
+                    r.trace_number[:50],
+                    self.date,
+                    f"ERA {self.name} segment {p.clp.segment}"[:200],
+                    now,
+                    user,
+                )  # fmt: skip
+                for p in posting
+            ],
+        )
         memo = f"ERA {r.trace_number}"[:200]
         entries = []
-        for plan, payment in zip(posting, payments, strict=True):
-            payment_id = payment_ids[payment["memo"]]
+        for plan, payment_id in zip(posting, payment_ids, strict=True):
             for e in plan.entries:
                 entries.append((
                     plan.claim.patient_id, plan.root_id, e.line, payment_id, batch_id,
                     e.kind.value, e.insurance_delta, e.patient_delta, self.date, now, user,
                     e.group, e.reason, e.remarks[:60], memo,
                 ))  # fmt: skip
-        _insert_entries(entries)
+        insert_rows(LedgerEntry, ENTRY_FIELDS, entries)
         self._statuses(plans)
         self._work_items(plans, rc_ids)
         roots = {p.root_id for p in plans if p.root_id is not None and p.outcome != "exception"}
@@ -504,42 +551,33 @@ class _Importer:
     def _statuses(self, plans: list[_Plan]) -> None:
         forwarded = [p.claim.id for p in plans if p.outcome == "forwarded"]
         for ids in chunked(forwarded):
-            Claim.update(forwarded_at=self.date).where(Claim.id.in_(ids)).execute()
+            Claim.update(forwarded_at=self.date).where(among(Claim.id, ids)).execute()
         icns = [(p.claim.id, p.clp.payer_claim_number) for p in plans
                 if p.claim is not None and p.clp.payer_claim_number
                 and p.outcome in ("posted", "forwarded", "denied")]  # fmt: skip
-        by_icn = defaultdict(list)
-        for claim_id, icn in icns:
-            by_icn[icn[:50]].append(claim_id)
-        if len(by_icn) < 200:
-            for icn, ids in by_icn.items():
-                Claim.update(payer_claim_number=icn).where(Claim.id.in_(ids)).execute()
-        else:  # one statement for thousands of claims
-            cursor = self.session.db.cursor()
-            param = self.session.db.param
-            cursor.executemany(
-                f"UPDATE claim SET payer_claim_number = {param} WHERE id = {param}",  # noqa: S608
-                [(icn[:50], claim_id) for claim_id, icn in icns],
-            )
+        update_rows(
+            Claim, ("payer_claim_number",), [(icn[:50], claim_id) for claim_id, icn in icns]
+        )
 
     def _settle(self, posting: list[_Plan]) -> None:
         """Each paid claim's status from what is left with insurance; denials of it closed."""
-        root_balance = {}
-        roots = list({p.root_id for p in posting})
-        for ids in chunked(roots):
-            for claim_id, balance in (
-                Claim.select(Claim.id, Claim.insurance_balance_cents)
-                .where(Claim.id.in_(ids))
-                .tuples()
-            ):
-                root_balance[claim_id] = balance
+        balance: dict[int, int] = {}
+        status: dict[int, str] = {}  # now, after any reversal in this ERA moved it
+        ids = list({p.root_id for p in posting} | {p.claim.id for p in posting})
+        for chunk in chunked(ids):
+            query = Claim.select(Claim.id, Claim.insurance_balance_cents, Claim.status).where(
+                among(Claim.id, chunk)
+            )
+            for claim_id, insurance, current in rows_of(query):
+                balance[claim_id], status[claim_id] = insurance, current
         moves: dict[tuple[str, str], list[int]] = defaultdict(list)
         for plan in posting:
             target = status_after(
-                root_balance.get(plan.root_id, 0), denied=False, paid_any=plan.paid > 0
+                balance.get(plan.root_id, 0), denied=False, paid_any=plan.paid > 0
             ).value
-            if plan.claim.status != target:
-                moves[(plan.claim.status, target)].append(plan.claim.id)
+            current = status[plan.claim.id]
+            if current != target:
+                moves[(current, target)].append(plan.claim.id)
         self._move(moves, f"ERA {self.remittance.trace_number}")
         close_denials(
             [p.claim.id for p in posting], self.user, f"paid on ERA {self.remittance.trace_number}"
@@ -550,21 +588,13 @@ class _Importer:
         for (current, target), claim_ids in moves.items():
             for ids in chunked(claim_ids):
                 Claim.update(status=target, version=Claim.version + 1).where(
-                    Claim.id.in_(ids)
+                    among(Claim.id, ids)
                 ).execute()
-            rows = [
-                {
-                    "claim": i,
-                    "from_status": current,
-                    "to_status": target,
-                    "at": now,
-                    "user": self.user,
-                    "reason": reason[:200],
-                }  # fmt: skip
-                for i in claim_ids
-            ]
-            for start in range(0, len(rows), INSERT_CHUNK):
-                ClaimStatusChange.insert_many(rows[start : start + INSERT_CHUNK]).execute()
+            insert_rows(
+                ClaimStatusChange,
+                ("claim", "from_status", "to_status", "at", "user", "reason"),
+                [(i, current, target, now, self.user, reason[:200]) for i in claim_ids],
+            )
 
     def _work_items(self, plans: list[_Plan], rc_ids: dict) -> None:
         rows = []
@@ -604,8 +634,9 @@ class _Importer:
                               f"{FORWARDED[plan.clp.status].replace('primary', 'next')} payer "
                               "(CLP02 " + plan.clp.status + "): wait for its ERA, do not bill it",
                 })  # fmt: skip
-        for start in range(0, len(rows), INSERT_CHUNK):
-            WorkItem.insert_many(rows[start : start + INSERT_CHUNK]).execute()
+        fields = ("kind", "patient", "claim", "remittance_claim", "batch", "reason",
+                  "opened_at", "opened_by")  # fmt: skip
+        insert_rows(WorkItem, fields, [tuple(row[f] for f in fields) for row in rows])
 
 
 # --------------------------------------------------------------------------- helpers
@@ -617,8 +648,9 @@ def _claims_where(column, values: set[str]) -> dict[str, _ClaimRow]:
         rows = Claim.select(
             column, Claim.id, Claim.claim_number, Claim.patient, Claim.status,
             Claim.charge_cents, Claim.primary_claim, Claim.first_dos, Claim.insurance_balance_cents,
-        ).where(column.in_(chunk)).tuples()  # fmt: skip
-        for key, *fields in rows:
+        ).where(among(column, chunk))  # fmt: skip
+        for key, *fields in rows_of(rows):
+            fields[6] = _date(fields[6])
             found.setdefault(key, _ClaimRow(*fields))
     return found
 
@@ -668,39 +700,60 @@ def _match_by_patient(clp: ClaimPayment, charge: int) -> tuple[_ClaimRow | None,
     )
 
 
-def _lines_of(claim_ids: set[int]) -> dict[int, list[ServiceLine]]:
-    lines: dict[int, list[ServiceLine]] = defaultdict(list)
+@functools.lru_cache(maxsize=4096)
+def _date(value) -> dt.date:
+    """A date as the driver gave it (SQLite: ISO text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value[:10])
+
+
+@dataclass(slots=True)
+class _Line:
+    id: int
+    claim_id: int
+    line_number: int
+    code: str
+    dos_from: dt.date
+    charge_cents: int
+    line_control_number: str
+
+
+def _lines_of(claim_ids: set[int]) -> dict[int, list[_Line]]:
+    lines: dict[int, list[_Line]] = defaultdict(list)
     for ids in chunked(sorted(i for i in claim_ids if i is not None)):
         query = (
             ServiceLine.select(
                 ServiceLine.id, ServiceLine.claim, ServiceLine.line_number, ServiceLine.code,
                 ServiceLine.dos_from, ServiceLine.charge_cents, ServiceLine.line_control_number,
             )
-            .where(ServiceLine.claim.in_(ids) & (ServiceLine.line_number > 0))
+            .where(among(ServiceLine.claim, ids) & (ServiceLine.line_number > 0))
             .order_by(ServiceLine.claim, ServiceLine.line_number)
+            .tuples()
         )  # fmt: skip
-        for line in query:
-            lines[line.claim_id].append(line)
+        for line_id, claim_id, number, code, dos, charge, control in rows_of(query):
+            lines[claim_id].append(
+                _Line(line_id, claim_id, number, code, _date(dos), charge, control)
+            )
     return lines
 
 
-def _match_line(
-    service: ServicePayment, lines: list[ServiceLine], used: set[int]
-) -> ServiceLine | None:
+def _match_line(service: ServicePayment, lines: list[_Line], used: set[int]) -> _Line | None:
     """REF*6R first; then code + date + charge; then code + charge."""
-    free = [line for line in lines if line.id not in used]
     if service.control_number:
-        for line in free:
-            if line.line_control_number == service.control_number:
+        for line in lines:
+            if line.line_control_number == service.control_number and line.id not in used:
                 return line
-    codes = {service.code, service.submitted_code} - {None}
-    charge = abs(service.charge)
-    same = [line for line in free if line.code in codes and line.charge_cents == charge]
-    if service.service_from:
-        dated = [line for line in same if line.dos_from == service.service_from]
-        if dated:
-            return dated[0]
-    return same[0] if same else None
+    code, submitted, charge = service.code, service.submitted_code, abs(service.charge)
+    undated = None
+    for line in lines:
+        if (
+            line.charge_cents == charge
+            and (line.code == code or line.code == submitted)
+            and line.id not in used
+        ):
+            if service.service_from is None or line.dos_from == service.service_from:
+                return line
+            undated = undated or line
+    return undated
 
 
 def _reasons(clp: ClaimPayment) -> str:
@@ -741,37 +794,8 @@ def _detail(clp: ClaimPayment) -> str:
     )
 
 
-def _insert_returning(model, rows: list[dict], key_field) -> dict:
-    """Insert rows in chunks and map each row's key (a unique column) to its new id."""
-    ids = {}
-    for start in range(0, len(rows), INSERT_CHUNK):
-        query = model.insert_many(rows[start : start + INSERT_CHUNK]).returning(model.id, key_field)
-        for new_id, key in query.tuples().execute():
-            ids[key] = new_id
-    return ids
-
-
-ENTRY_COLUMNS = (
-    "patient_id", "claim_id", "service_line_id", "payment_id", "batch_id", "kind",
-    "insurance_delta", "patient_delta", "effective_date", "posted_at", "user_id",
-    "group_code", "reason_code", "remark_codes", "memo",
+ENTRY_FIELDS = (
+    "patient", "claim", "service_line", "payment", "batch", "kind", "insurance_delta",
+    "patient_delta", "effective_date", "posted_at", "user", "group_code", "reason_code",
+    "remark_codes", "memo",
 )  # fmt: skip
-
-
-def _insert_entries(rows: list[tuple]) -> None:
-    """Ledger entries in bulk: on SQLite one prepared INSERT run over every row (a third
-    of the time of multi-row INSERTs); on PostgreSQL multi-row INSERTs, one round trip
-    per thousand rows."""
-    if not rows:
-        return
-    db = LedgerEntry._meta.database
-    if isinstance(db.obj if hasattr(db, "obj") else db, SqliteDatabase):
-        sql = (
-            f"INSERT INTO ledger_entry ({', '.join(ENTRY_COLUMNS)}) "  # noqa: S608
-            f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
-        )
-        db.cursor().executemany(sql, [(*r[:8], str(r[8]), str(r[9]), *r[10:]) for r in rows])
-        return
-    fields = [LedgerEntry._meta.columns[c] for c in ENTRY_COLUMNS]
-    for start in range(0, len(rows), INSERT_CHUNK):
-        LedgerEntry.insert_many(rows[start : start + INSERT_CHUNK], fields=fields).execute()

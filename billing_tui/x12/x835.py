@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .reader import Segment, Transaction, X12Error, read_transactions
+from .reader import Segment, X12Error, read_consumed
 
 VERSION = "005010X221A1"
 
@@ -172,11 +172,7 @@ class Problem:
 
 def read_835(text: str) -> list[Remittance]:
     """Every 835 transaction in the text; X12Error (with the segment number) if malformed."""
-    remittances = []
-    for transaction in read_transactions(text):
-        if transaction.set_id != "835":
-            raise transaction.header.error(f"a {transaction.set_id} is not a remittance (835)")
-        remittances.append(_read_transaction(transaction))
+    remittances = read_consumed(text, _RemittanceReader)
     if not remittances:
         raise X12Error("no 835 transaction in the file")
     return remittances
@@ -334,84 +330,101 @@ class _ClaimBuilder:
         )
 
 
-def _read_transaction(transaction: Transaction) -> Remittance:
-    version = transaction.version
-    if version and version != VERSION:
-        raise transaction.header.error(f"{version} is not {VERSION}, the 835 this reads")
-    bpr: Segment | None = None
-    trn: Segment | None = None
-    names: dict[str, Segment] = {}
-    payer_ref = ""
-    claims: list[_ClaimBuilder] = []
-    plbs: list[ProviderAdjustment] = []
-    claim: _ClaimBuilder | None = None
-    line: _LineBuilder | None = None
-    for segment in transaction.segments:
+class _RemittanceReader:
+    """One ST..SE, read as its segments go by (read_consumed): no segment is kept."""
+
+    def __init__(self, st: Segment, gs: Segment, isa: Segment) -> None:
+        if st.get(1) != "835":
+            raise st.error(f"a {st.get(1)} is not a remittance (835)")
+        version = st.get(3) or gs.get(8)
+        if version and version != VERSION:
+            raise st.error(f"{version} is not {VERSION}, the 835 this reads")
+        self.st, self.isa = st, isa
+        self.bpr: Segment | None = None
+        self.trn: Segment | None = None
+        self.names: dict[str, Segment] = {}
+        self.payer_ref = ""
+        self.claims: list[ClaimPayment] = []
+        self.plbs: list[ProviderAdjustment] = []
+        self.claim: _ClaimBuilder | None = None
+        self.line: _LineBuilder | None = None
+
+    def _close_claim(self) -> None:
+        # Each claim is built as soon as it ends, so its segments can go.
+        if self.claim is not None:
+            self.claims.append(self.claim.build())
+        self.claim = self.line = None
+
+    def feed(self, segment: Segment) -> None:
         sid = segment.id
-        if sid == "BPR":
-            bpr = segment
-        elif sid == "TRN" and trn is None:
-            trn = segment
-        elif sid == "N1" and claim is None:
-            names.setdefault(segment.get(1), segment)
-        elif sid == "REF" and claim is None and segment.get(1) == "2U":
-            payer_ref = segment.get(2)
-        elif sid == "LX":  # a new group of claims (2000)
-            claim = line = None
-        elif sid == "CLP":
-            claim = _ClaimBuilder(segment)
-            claims.append(claim)
-            line = None
-        elif sid == "SVC":
+        claim, line = self.claim, self.line
+        if sid == "SVC":
             if claim is None:
                 raise segment.error("SVC before any CLP")
-            line = _LineBuilder(segment)
-            claim.lines.append(line)
+            self.line = _LineBuilder(segment)
+            claim.lines.append(self.line)
         elif sid == "CAS":
             if claim is None:
                 raise segment.error("CAS before any CLP")
             (line.adjustments if line else claim.adjustments).extend(_adjustments(segment))
-        elif sid == "NM1" and claim is not None and line is None and segment.get(1) == "QC":
-            claim.patient = segment
         elif sid == "DTM" and claim is not None:
             qualifier, date = segment.get(1), segment.date(2)
             if date is not None:
                 (line.dates if line else claim.dates)[qualifier] = date
+        elif sid == "CLP":
+            self._close_claim()
+            self.claim = _ClaimBuilder(segment)
         elif sid == "REF" and line is not None and segment.get(1) == "6R":
             line.control_number = segment.get(2)
         elif sid == "AMT" and line is not None and segment.get(1) == "B6":
             line.allowed = segment.amount(2)
         elif sid == "LQ" and line is not None and segment.get(1) == "HE":
             line.remarks.append(segment.get(2))
+        elif sid == "NM1" and claim is not None and line is None and segment.get(1) == "QC":
+            claim.patient = segment
         elif sid in ("MOA", "MIA") and claim is not None:
             positions = (3, 4, 5, 6, 7) if sid == "MOA" else (5, 20, 21, 22, 23)
             claim.remarks.extend(code for p in positions if (code := segment.get(p)))
+        elif sid == "BPR":
+            self.bpr = segment
+        elif sid == "TRN" and self.trn is None:
+            self.trn = segment
+        elif sid == "N1" and claim is None:
+            self.names.setdefault(segment.get(1), segment)
+        elif sid == "REF" and claim is None and segment.get(1) == "2U":
+            self.payer_ref = segment.get(2)
+        elif sid == "LX":  # a new group of claims (2000)
+            self._close_claim()
         elif sid == "PLB":
-            plbs.extend(_provider_adjustments(segment))
-            claim = line = None
-    if bpr is None:
-        raise transaction.header.error("the 835 has no BPR (payment) segment")
-    if trn is None:
-        raise transaction.header.error("the 835 has no TRN (trace number) segment")
-    payer, payee = names.get("PR"), names.get("PE")
-    return Remittance(
-        control_number=transaction.control_number,
-        interchange_control=transaction.interchange.get(13),
-        handling=bpr.require(1, "transaction handling code"),
-        total_paid=_required_amount(bpr, 2, "total payment"),
-        credit_debit=bpr.get(3),
-        method=bpr.get(4),
-        payment_date=bpr.date(16),
-        trace_number=trn.require(2, "check or EFT trace number"),
-        payer_tin=trn.get(3),
-        payer_name=payer.get(2) if payer else "",
-        payer_id=payer_ref or (payer.get(4) if payer else ""),
-        payee_name=payee.get(2) if payee else "",
-        payee_id=payee.get(4) if payee else "",
-        claims=tuple(builder.build() for builder in claims),
-        provider_adjustments=tuple(plbs),
-        segment=transaction.header.number,
-    )
+            self._close_claim()
+            self.plbs.extend(_provider_adjustments(segment))
+
+    def finish(self) -> Remittance:
+        self._close_claim()
+        bpr, trn = self.bpr, self.trn
+        if bpr is None:
+            raise self.st.error("the 835 has no BPR (payment) segment")
+        if trn is None:
+            raise self.st.error("the 835 has no TRN (trace number) segment")
+        payer, payee = self.names.get("PR"), self.names.get("PE")
+        return Remittance(
+            control_number=self.st.get(2),
+            interchange_control=self.isa.get(13),
+            handling=bpr.require(1, "transaction handling code"),
+            total_paid=_required_amount(bpr, 2, "total payment"),
+            credit_debit=bpr.get(3),
+            method=bpr.get(4),
+            payment_date=bpr.date(16),
+            trace_number=trn.require(2, "check or EFT trace number"),
+            payer_tin=trn.get(3),
+            payer_name=payer.get(2) if payer else "",
+            payer_id=self.payer_ref or (payer.get(4) if payer else ""),
+            payee_name=payee.get(2) if payee else "",
+            payee_id=payee.get(4) if payee else "",
+            claims=tuple(self.claims),
+            provider_adjustments=tuple(self.plbs),
+            segment=self.st.number,
+        )
 
 
 def _required_amount(segment: Segment, position: int, what: str) -> int:

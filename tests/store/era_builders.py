@@ -129,7 +129,7 @@ def era_835(
         f"*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*999988880*DA*98765*{paid_on:%Y%m%d}",
         f"TRN*1*{trace}*{payer_tin}",
         "DTM*405*20261120",
-        f"N1*PR*MEDICARE PART B",
+        "N1*PR*MEDICARE PART B",
         "N3*1 PAYER WAY",
         "N4*BALTIMORE*MD*21244",
         f"REF*2U*{payer_id}",
