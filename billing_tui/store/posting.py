@@ -791,7 +791,7 @@ class Posting:
         applied = (
             LedgerEntry.select(
                 LedgerEntry.claim, Claim.claim_number, Claim.first_dos,
-                fn.SUM(-(LedgerEntry.insurance_delta + LedgerEntry.patient_delta)),
+                0 - fn.SUM(LedgerEntry.insurance_delta + LedgerEntry.patient_delta),
             )
             .join(Claim, JOIN.LEFT_OUTER, on=(Claim.id == LedgerEntry.claim))
             .where((LedgerEntry.payment == payment_id) & (LedgerEntry.kind == EntryKind.PAYMENT.value))

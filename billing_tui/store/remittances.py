@@ -48,10 +48,12 @@ from ..x12.x835 import (
     DENIED,
     FORWARDED,
     REVERSAL,
+    Adjustment,
     ClaimPayment,
     Remittance,
     ServicePayment,
     balance_problems,
+    claim_problems,
     read_835,
 )
 from .bulk import among, insert_rows, insert_rows_with_ids, rows_of, update_rows
@@ -72,7 +74,15 @@ from .models import (
     WorkItem,
     utcnow,
 )
-from .posting import close_denials, cob_entries, line_balances, money, reverse_payment_rows
+from .posting import (
+    close_denials,
+    cob_entries,
+    entry_row,
+    line_balances,
+    money,
+    record_status,
+    reverse_payment_rows,
+)
 from .records import EraClaimOutcome, EraImportResult, EraPaymentOutcome
 from .session import Session, StoreRefused
 
@@ -191,6 +201,125 @@ class Remittances:
                 payments.append(importer.run(preview))
             if preview:
                 raise _PreviewDone
+
+    def resolve_exception(self, item_id: int, claim_id: int) -> int:
+        """Post an ERA claim that waited on the exception worklist to the claim a person
+        chose, by the same rules as the import; its money comes out of the batch's
+        unapplied. Returns the payment's id."""
+        session = self._session
+        with session.writing():
+            item = WorkItem.get_or_none(WorkItem.id == item_id)
+            if item is None or item.kind != "exception" or item.remittance_claim_id is None:
+                raise StoreRefused(f"no ERA exception {item_id}")
+            if item.closed_at is not None:
+                raise StoreRefused(f"exception {item_id} is already resolved")
+            era_claim = RemittanceClaim.get_by_id(item.remittance_claim_id)
+            clp = _claim_from_detail(era_claim.detail, era_claim.segment)
+            if clp.status not in ("1", "2", "3", *FORWARDED):
+                raise StoreRefused(
+                    f"an ERA claim with status {clp.status} is not posted: close it with a note"
+                )
+            for problem in claim_problems(clp):
+                if problem.blocking:
+                    raise StoreRefused(
+                        f"it does not balance ({problem.message}): close it with a note"
+                    )
+            rows = _claims_where(Claim.id, {claim_id})
+            if not rows:
+                raise StoreRefused(f"no claim {claim_id}")
+            claim = rows[claim_id]
+            try:
+                refuse_unpayable(ClaimStatus(claim.status), claim.claim_number)
+            except PostingError as error:
+                raise StoreRefused(str(error)) from None
+            root = _root_of(claim.id)
+            user, batch = session.user_id(), PaymentBatch.get_by_id(era_claim.batch_id)
+            try:
+                entries = entries_for(_adjudications(clp, _lines_of({root})[root], set()))
+                if clp.status in COB_STATUSES:
+                    entries = cob_entries(entries, line_balances([root])[root])
+            except PostingError as error:
+                raise StoreRefused(str(error)) from None
+            paid = sum(-e.insurance_delta - e.patient_delta for e in entries
+                       if e.kind is EntryKind.PAYMENT)  # fmt: skip
+            payment = Payment.create(
+                batch=batch.id, patient=claim.patient_id, payer=batch.payer_id,
+                method=batch.method, amount_cents=paid, check_number=batch.check_number,
+                received_date=batch.deposit_date,
+                memo=f"ERA exception {item_id} posted to {claim.claim_number}"[:200],
+                created_by=user,
+            )  # fmt: skip
+            LedgerEntry.insert_many(
+                [entry_row(e, patient_id=claim.patient_id, claim_id=root, payment_id=payment.id,
+                           batch_id=batch.id, effective_date=batch.deposit_date, user_id=user,
+                           memo=f"ERA {batch.check_number}")  # fmt: skip
+                 for e in entries]
+            ).execute()  # fmt: skip
+            refresh_claims([root])
+            balance = Claim.select(Claim.insurance_balance_cents).where(Claim.id == root).scalar()
+            current = Claim.select(Claim.status).where(Claim.id == claim.id).scalar()
+            target = status_after(balance, denied=False, paid_any=paid > 0)
+            record_status(claim.id, current, target, user, f"ERA exception {item_id} resolved")
+            close_denials([claim.id], user, f"paid on ERA {batch.check_number}")
+            if clp.payer_claim_number:
+                Claim.update(payer_claim_number=clp.payer_claim_number[:50]).where(
+                    Claim.id == claim.id
+                ).execute()
+            RemittanceClaim.update(outcome="resolved", claim=claim.id).where(
+                RemittanceClaim.id == era_claim.id
+            ).execute()
+            WorkItem.update(
+                closed_at=utcnow(), closed_by=user, patient=claim.patient_id, claim=claim.id,
+                resolution=f"posted to claim {claim.claim_number}"[:200],
+            ).where(WorkItem.id == item_id).execute()  # fmt: skip
+            refresh_batch(batch.id)
+            PaymentBatch.update(status="closed", closed_at=utcnow(), closed_by=user).where(
+                (PaymentBatch.id == batch.id)
+                & (PaymentBatch.posted_total_cents == PaymentBatch.control_total_cents)
+            ).execute()
+            refresh_accounts([claim.patient_id])
+            session.audit("resolve", "work_item", item_id, patient_id=claim.patient_id,
+                          after={"claim": claim.id, "payment": payment.id, "paid": paid})  # fmt: skip
+        return payment.id
+
+    def era_claim(self, item_id: int) -> str:
+        """What an exception's ERA claim said, for the person resolving it (JSON)."""
+        item = WorkItem.get_or_none(WorkItem.id == item_id)
+        if item is None or item.remittance_claim_id is None:
+            raise StoreRefused(f"no ERA exception {item_id}")
+        return RemittanceClaim.get_by_id(item.remittance_claim_id).detail
+
+
+def _claim_from_detail(detail: str, segment: int) -> ClaimPayment:
+    data = json.loads(detail)
+    lines = tuple(
+        ServicePayment(
+            qualifier="HC",
+            code=line["code"],
+            modifiers=tuple(line["modifiers"]),
+            charge=line["charge"],
+            paid=line["paid"],
+            units=None,
+            submitted_code=None,
+            service_from=dt.date.fromisoformat(line["date"]) if line["date"] else None,
+            service_to=None,
+            control_number=line["control"],
+            allowed=None,
+            adjustments=tuple(Adjustment(g, r, a) for g, r, a in line["adjustments"]),
+            remarks=tuple(line["remarks"]),
+            segment=segment,
+        )  # fmt: skip
+        for line in data["lines"]
+    )
+    last, first, member = data["patient"]
+    return ClaimPayment(
+        claim_number=data["claim"], status=data["status"], charge=data["charge"],
+        paid=data["paid"], patient_responsibility=None, filing_indicator="",
+        payer_claim_number=data["icn"], frequency="", patient_last=last, patient_first=first,
+        patient_id=member, statement_from=None, statement_to=None,
+        adjustments=tuple(Adjustment(g, r, a) for g, r, a in data["adjustments"]),
+        lines=lines, remarks=(), segment=segment,
+    )  # fmt: skip
 
 
 def _batch_of(import_id: int) -> int | None:
@@ -374,7 +503,7 @@ class _Importer:
     def _entries(self, plan: _Plan, lines: list[_Line], cob_open, used: set[int]) -> None:
         clp = plan.clp
         try:
-            answers = self._adjudications(clp, lines, used)
+            answers = _adjudications(clp, lines, used)
             entries = entries_for(answers) if answers else []
             if clp.status in COB_STATUSES:
                 entries = cob_entries(entries, cob_open[plan.root_id])
@@ -383,39 +512,6 @@ class _Importer:
             return
         plan.entries = entries
         plan.outcome = "forwarded" if clp.status in FORWARDED else "posted"
-
-    def _adjudications(
-        self, clp: ClaimPayment, lines: list[_Line], used: set[int]
-    ) -> list[Adjudication]:
-        answers = []
-        for service in clp.lines:
-            line = _match_line(service, lines, used)
-            if line is None:
-                raise PostingError(
-                    f"line {service.code} {money(service.charge)}"
-                    f"{f' on {service.service_from}' if service.service_from else ''} "
-                    f"(segment {service.segment}) matches no open line of the claim"
-                )
-            used.add(line.id)
-            answers.append(
-                Adjudication(
-                    line.id,
-                    service.paid,
-                    tuple(Reason(a.group, a.reason, a.amount) for a in service.adjustments),
-                    service.remarks,
-                )  # fmt: skip
-            )
-        claim_paid = clp.paid - sum(s.paid for s in clp.lines)
-        if clp.adjustments or claim_paid or not clp.lines:
-            answers.append(
-                Adjudication(
-                    None,
-                    claim_paid,
-                    tuple(Reason(a.group, a.reason, a.amount) for a in clp.adjustments),
-                    clp.remarks,
-                )  # fmt: skip
-            )
-        return answers
 
     def _find_reversed(self, plan: _Plan) -> None:
         """The payment of ours that a CLP02 22 takes back: the latest live insurance
@@ -734,6 +830,39 @@ def _lines_of(claim_ids: set[int]) -> dict[int, list[_Line]]:
                 _Line(line_id, claim_id, number, code, _date(dos), charge, control)
             )
     return lines
+
+
+def _adjudications(clp: ClaimPayment, lines: list[_Line], used: set[int]) -> list[Adjudication]:
+    """Each 835 line matched to one of ours, and what the payer did at claim level."""
+    answers = []
+    for service in clp.lines:
+        line = _match_line(service, lines, used)
+        if line is None:
+            raise PostingError(
+                f"line {service.code} {money(service.charge)}"
+                f"{f' on {service.service_from}' if service.service_from else ''} "
+                f"(segment {service.segment}) matches no open line of the claim"
+            )
+        used.add(line.id)
+        answers.append(
+            Adjudication(
+                line.id,
+                service.paid,
+                tuple(Reason(a.group, a.reason, a.amount) for a in service.adjustments),
+                service.remarks,
+            )  # fmt: skip
+        )
+    claim_paid = clp.paid - sum(s.paid for s in clp.lines)
+    if clp.adjustments or claim_paid or not clp.lines:
+        answers.append(
+            Adjudication(
+                None,
+                claim_paid,
+                tuple(Reason(a.group, a.reason, a.amount) for a in clp.adjustments),
+                clp.remarks,
+            )  # fmt: skip
+        )
+    return answers
 
 
 def _match_line(service: ServicePayment, lines: list[_Line], used: set[int]) -> _Line | None:
