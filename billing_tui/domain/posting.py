@@ -177,20 +177,38 @@ def status_after(insurance_balance: int, *, denied: bool, paid_any: bool) -> Cla
     return ClaimStatus.PARTIAL if paid_any else ClaimStatus.ACCEPTED
 
 
-def take_in_order(entry: Entry, insurance_open: int) -> Entry:
-    """A later payer's (COB) entry, taken from what is still with insurance first and then
-    from the patient's share: the primary's PR already moved to the patient balance, and
-    the secondary pays that. A transfer moves at most what insurance still holds."""
+def take_in_order(entry: Entry, insurance_open: int, patient_open: int) -> Entry | None:
+    """A later payer's (COB) entry, against what is left of the line after the earlier
+    payers: the primary's PR already moved to the patient balance.
+
+    - its payment comes off what insurance still holds, then off the patient's share
+      (the secondary pays what the primary left the patient), and only beyond both
+      leaves a credit with the payer;
+    - its write-offs (CO/OA/PI) come off what insurance still holds, never more: the
+      rest restates the earlier payer's adjudication, already posted;
+    - its PR moves at most what insurance still holds to the patient.
+    None when nothing is left to post."""
+    insurance_open = max(insurance_open, 0)
+    patient_open = max(patient_open, 0)
     if entry.kind is EntryKind.TRANSFER:
         moved = max(min(entry.patient_delta, insurance_open), 0)
-        return Entry(entry.kind, entry.line, -moved, moved, entry.group, entry.reason,
-                     entry.remarks)  # fmt: skip
+        return _moved(entry, -moved, moved)
     amount = -entry.insurance_delta
     if amount < 0:  # a payer's negative adjustment raises what insurance holds
         return entry
-    from_insurance = max(min(amount, insurance_open), 0)
-    return Entry(entry.kind, entry.line, -from_insurance, -(amount - from_insurance),
-                 entry.group, entry.reason, entry.remarks)  # fmt: skip
+    from_insurance = min(amount, insurance_open)
+    if entry.kind is EntryKind.ADJUSTMENT:
+        return _moved(entry, -from_insurance, 0)
+    from_patient = min(amount - from_insurance, patient_open)
+    beyond = amount - from_insurance - from_patient  # an overpayment: the payer's credit
+    return _moved(entry, -(from_insurance + beyond), -from_patient)
+
+
+def _moved(entry: Entry, insurance: int, patient: int) -> Entry | None:
+    if not insurance and not patient:
+        return None
+    return Entry(entry.kind, entry.line, insurance, patient, entry.group, entry.reason,
+                 entry.remarks)  # fmt: skip
 
 
 def line_defaults(charge: int, allowed: int, patient_share: int) -> tuple[int, int]:

@@ -217,6 +217,10 @@ class Claims(ClaimScrubbing, ClaimBuilders, ClaimReader):
                 before={"status": current.value},
                 after={"status": target.value},
             )
+            if current is ClaimStatus.DENIED:  # appealed, corrected, voided...: worked
+                from .posting import close_denials
+
+                close_denials([claim.id], session.user_id(), f"claim {target.label}: {reason}")
             refresh_claims([claim.id])
             refresh_accounts([claim.patient_id])
 

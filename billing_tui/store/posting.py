@@ -102,40 +102,44 @@ def entry_row(
     }
 
 
-def line_balances(claim_ids: Iterable[int]) -> dict[int, dict[int | None, int]]:
-    """Each claim's insurance balance per service line (None: its claim-level part)."""
-    balances: dict[int, dict[int | None, int]] = defaultdict(dict)
-    ids = list(claim_ids)
-    for chunk in chunked(ids):
+def line_balances(claim_ids: Iterable[int]) -> dict[int, dict[int | None, list[int]]]:
+    """Each claim's [insurance, patient] balance per service line (None: claim level)."""
+    balances: dict[int, dict[int | None, list[int]]] = defaultdict(dict)
+    for chunk in chunked(list(claim_ids)):
         rows = (
             LedgerEntry.select(
-                LedgerEntry.claim, LedgerEntry.service_line, fn.SUM(LedgerEntry.insurance_delta)
+                LedgerEntry.claim, LedgerEntry.service_line,
+                fn.SUM(LedgerEntry.insurance_delta), fn.SUM(LedgerEntry.patient_delta),
             )
             .where(among(LedgerEntry.claim, chunk))
             .group_by(LedgerEntry.claim, LedgerEntry.service_line)
             .tuples()
-        )
-        for claim_id, line_id, insurance in rows:
-            balances[claim_id][line_id] = int(insurance)
+        )  # fmt: skip
+        for claim_id, line_id, insurance, patient in rows:
+            balances[claim_id][line_id] = [int(insurance), int(patient)]
     return balances
 
 
-def cob_entries(entries: Sequence[Entry], open_by_line: dict[int | None, int]) -> list[Entry]:
-    """A later payer's entries, each taken from insurance first, then the patient (COB).
-    A line's entry draws on what insurance holds for that line; a claim-level one on
-    what it holds for the whole claim. open_by_line is the claim's, and is updated."""
+def cob_entries(entries: Sequence[Entry], open_by_line: dict[int | None, list[int]]) -> list[Entry]:
+    """A later payer's entries against what the earlier payers left (domain.posting's
+    take_in_order). A line's entry draws on that line; a claim-level one on the whole
+    claim. open_by_line is the claim's, and is updated as entries are taken."""
     taken = []
     # What raises the payer's side (a negative adjustment, e.g. OA-94) goes first, so that
-    # the write-offs after it find it there and nothing spills onto the patient.
+    # the write-offs after it find it there.
     for entry in sorted(entries, key=lambda e: e.insurance_delta <= 0):
         if entry.line is None:
-            available = sum(open_by_line.values())
+            insurance = sum(v[0] for v in open_by_line.values())
+            patient = sum(v[1] for v in open_by_line.values())
         else:
-            available = open_by_line.get(entry.line, 0)
-        moved = take_in_order(entry, available)
-        open_by_line[entry.line] = open_by_line.get(entry.line, 0) + moved.insurance_delta
-        if moved.insurance_delta or moved.patient_delta:
-            taken.append(moved)
+            insurance, patient = open_by_line.get(entry.line, (0, 0))
+        moved = take_in_order(entry, insurance, patient)
+        if moved is None:
+            continue
+        bucket = open_by_line.setdefault(entry.line, [0, 0])
+        bucket[0] += moved.insurance_delta
+        bucket[1] += moved.patient_delta
+        taken.append(moved)
     return taken
 
 
@@ -154,15 +158,20 @@ def record_status(
     ).execute()  # fmt: skip
 
 
-def close_denials(claim_ids: Iterable[int], user_id: int, resolution: str) -> None:
-    """Close the open denials of claims that a payer has now paid."""
-    open_denials = (WorkItem.kind == "denial") & WorkItem.closed_at.is_null()
-    if not WorkItem.select(WorkItem.id).where(open_denials).exists():
-        return  # the usual case: no denial open anywhere, so none of these
+def close_items(kind: str, claim_ids: Iterable[int], user_id: int, resolution: str) -> None:
+    """Close the open work items of a kind on these claims (a denial the payer has now
+    paid, a crossover whose next payer has now answered)."""
+    open_items = (WorkItem.kind == kind) & WorkItem.closed_at.is_null()
+    if not WorkItem.select(WorkItem.id).where(open_items).exists():
+        return  # the usual case: none open anywhere, so none of these
     for ids in chunked(list(claim_ids)):
         WorkItem.update(closed_at=utcnow(), closed_by=user_id, resolution=resolution[:200]).where(
-            open_denials & among(WorkItem.claim, ids)
+            open_items & among(WorkItem.claim, ids)
         ).execute()
+
+
+def close_denials(claim_ids: Iterable[int], user_id: int, resolution: str) -> None:
+    close_items("denial", claim_ids, user_id, resolution)
 
 
 def reasons_text(adjustments: Iterable[tuple[str, str, int]], remarks: Iterable[str]) -> str:

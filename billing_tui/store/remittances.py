@@ -76,6 +76,7 @@ from .models import (
 )
 from .posting import (
     close_denials,
+    close_items,
     cob_entries,
     entry_row,
     line_balances,
@@ -675,9 +676,10 @@ class _Importer:
             if current != target:
                 moves[(current, target)].append(plan.claim.id)
         self._move(moves, f"ERA {self.remittance.trace_number}")
-        close_denials(
-            [p.claim.id for p in posting], self.user, f"paid on ERA {self.remittance.trace_number}"
-        )
+        trace = self.remittance.trace_number
+        close_denials([p.claim.id for p in posting], self.user, f"paid on ERA {trace}")
+        later = [p.claim.id for p in posting if p.clp.status in COB_STATUSES]
+        close_items("secondary", later, self.user, f"the next payer answered on ERA {trace}")
 
     def _move(self, moves: dict[tuple[str, str], list[int]], reason: str) -> None:
         now = utcnow()

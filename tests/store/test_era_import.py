@@ -399,3 +399,36 @@ def test_a_bad_file_names_itself_and_posts_nothing(practice, data, message):
         store.remittances.import_bytes(data, "bad.x12")
     assert str(refused.value).startswith("bad.x12: ")
     assert snapshot() == before
+
+
+def test_worked_items_close_themselves(practice, billed):
+    """A denial closes when the claim is appealed; a crossover when the next payer pays."""
+    store = practice.store
+    line1, line2, line3 = claim_lines(billed)
+    denial = Clp(claim_number(billed), "4", 20_000, 0, [
+        Svc(line.code, line.charge_cents, 0, [("CO", "50", line.charge_cents)], date=DOS)
+        for line in (line1, line2, line3)
+    ])  # fmt: skip
+    import_text(store, era_835([denial], trace="T1"))
+    assert len(store.posting.worklist("denial")) == 1
+    store.claims.set_status(billed, "appealed", "medical records sent")
+    assert store.posting.worklist("denial") == []
+    (closed,) = store.posting.worklist("denial", include_closed=True)
+    assert closed.resolution == "claim appealed: medical records sent"
+
+    import_text(store, era_835([paid_in_full(billed, status="19")], trace="T2"))
+    assert len(store.posting.worklist("secondary")) == 1
+    assert Claim.get_by_id(billed).patient_balance_cents == 1_000
+    secondary = Clp(claim_number(billed), "2", 20_000, 1_000, [
+        Svc(line1.code, 10_000, 1_000, [("CO", "45", 9_000)], date=DOS),
+        Svc(line2.code, 6_000, 0, [("CO", "45", 6_000)], date=DOS),
+        Svc(line3.code, 4_000, 0, [("CO", "45", 4_000)], date=DOS),
+    ], icn="SEC1")  # fmt: skip
+    (payment,) = import_text(
+        store, era_835([secondary], trace="T3", payer_tin="1888888888")
+    ).payments
+    assert payment.count("posted") == 1
+    assert store.posting.worklist("secondary") == []
+    claim = Claim.get_by_id(billed)
+    assert claim.patient_balance_cents == 0  # the secondary paid the patient's deductible
+    assert store.verify().ok

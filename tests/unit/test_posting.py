@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 from billing_tui.domain.ledger import EntryKind
 from billing_tui.domain.posting import (
     Adjudication,
+    Entry,
     PostingError,
     Reason,
     entries_for,
+    take_in_order,
     totals,
 )
 from billing_tui.x12.x835 import read_835
@@ -119,3 +121,19 @@ def test_the_entries_account_for_every_cent(paid, reasons):
     )
     assert -sum(e.insurance_delta for e in entries) == paid + sum(a for _, a in reasons)
     assert sum(e.patient_delta for e in entries) == sum(a for g, a in reasons if g == "PR")
+
+
+def test_a_later_payer_pays_what_the_earlier_left_and_restates_no_write_off():
+    """After the primary: 0.00 with insurance, 10.00 the patient's (a deductible)."""
+    payment = Entry(EntryKind.PAYMENT, 1, -1_000, 0)
+    write_off = Entry(EntryKind.ADJUSTMENT, 1, -9_000, 0, "CO", "45")
+    to_patient = Entry(EntryKind.TRANSFER, 1, -500, 500, "PR", "2")
+    moved = take_in_order(payment, 0, 1_000)
+    assert (moved.insurance_delta, moved.patient_delta) == (0, -1_000)
+    assert take_in_order(write_off, 0, 0) is None  # the primary's write-off, restated
+    assert take_in_order(to_patient, 0, 0) is None
+    # Paid beyond both balances: the rest is a credit with the payer, not the patient's.
+    moved = take_in_order(Entry(EntryKind.PAYMENT, 1, -3_000, 0), 500, 1_000)
+    assert (moved.insurance_delta, moved.patient_delta) == (-2_000, -1_000)
+    moved = take_in_order(write_off, 4_000, 1_000)
+    assert (moved.insurance_delta, moved.patient_delta) == (-4_000, 0)
