@@ -40,41 +40,41 @@ def cmd_import_era(args: argparse.Namespace, settings) -> int:
     return EXIT_PROBLEM if refused else EXIT_OK
 
 
+OUTCOMES = (
+    ("posted", "posted"),
+    ("forwarded", "posted and crossed over"),
+    ("reversal", "reversed"),
+    ("denied", "denied (denial queue)"),
+    ("exception", "held (exception queue)"),
+)
+
+
 def print_result(result) -> None:
     from tabulate import tabulate
 
-    verb = "would post" if result.preview else "posted"
     for payment in result.payments:
         head = f"{result.file_name}: payment {payment.trace_number} from {payment.payer or 'payer'}"
         if payment.status == "duplicate":
             print(f"{head}: {payment.message}")
             continue
-        counts = {
-            outcome: payment.count(outcome)
-            for outcome in ("posted", "forwarded", "denied", "reversal", "exception")
-        }
-        parts = [f"{n} {name}" for name, n in counts.items() if n]
-        batch = f"batch {payment.batch_id}: " if not result.preview else ""
-        print(
-            f"{head}, {format_cents(payment.total_paid)}: {batch}{verb} "
-            f"{', '.join(parts) or 'no claims'}"
-            + (
-                f"; provider-level adjustments {format_cents(payment.provider_adjustments)}"
-                if payment.provider_adjustments
-                else ""
-            )
+        parts = [f"{payment.count(key)} {words}" for key, words in OUTCOMES if payment.count(key)]
+        where = "preview, nothing posted" if result.preview else f"batch {payment.batch_id}"
+        plb = (
+            f"; provider-level adjustments {format_cents(payment.provider_adjustments)}"
+            if payment.provider_adjustments
+            else ""
         )
+        print(f"{head}, {format_cents(payment.total_paid)} ({where}): "
+              f"{', '.join(parts) or 'no claims'}{plb}")  # fmt: skip
         held = [c for c in payment.claims if c.outcome in ("exception", "denied")]
         if held:
-            rows = [
-                (c.claim_number, c.outcome, format_cents(c.paid), c.message or "denial queue")
-                for c in held
-            ]
+            rows = [(c.claim_number, format_cents(c.paid), c.message) for c in held]
             print(
                 tabulate(
                     rows,
-                    headers=("Claim", "Went to", "Paid", "Why"),
-                    colalign=("left", "left", "right", "left"),
+                    headers=("Claim", "Paid", "Why"),
+                    colalign=("left", "right", "left"),
+                    maxcolwidths=[None, None, 52],
                     disable_numparse=True,
                 )
             )

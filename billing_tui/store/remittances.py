@@ -148,6 +148,8 @@ class Remittances:
 
     def import_bytes(self, data: bytes, name: str, *, preview: bool = False) -> EraImportResult:
         """Post (or, with preview, only say what would happen to) every payment of a file."""
+        if not data.strip():
+            raise EraRefused(f"{name}: the file is empty")
         try:
             text = data.decode("ascii")
         except UnicodeDecodeError as error:
@@ -493,6 +495,7 @@ class _Importer:
                 plan.message = f"denied (CLP02 4) yet paid {money(clp.paid)}: a person must look"
             else:
                 plan.outcome = "denied"
+                plan.message = f"denied: {' '.join(filter(None, [_reasons(clp), _remarks(clp)]))}"
         elif clp.status not in ("1", "2", "3", *FORWARDED):
             plan.outcome = "exception"
             plan.message = {

@@ -37,7 +37,7 @@ def test_import_posts_then_says_it_already_did(books, capsys):
     db, good = books
     code, out, err = run(capsys, "--db", db, "import-era", str(good))
     assert (code, err) == (0, "")
-    assert "good.835: payment TRACE1 from MEDICARE PART B, 80.00: batch 1: posted 1 posted" in out
+    assert "good.835: payment TRACE1 from MEDICARE PART B, 80.00 (batch 1): 1 posted" in out
     code, out, err = run(capsys, "--db", db, "import-era", str(good))
     assert code == 0
     assert "already imported" in out and "nothing posted again" in out
@@ -47,9 +47,9 @@ def test_import_posts_then_says_it_already_did(books, capsys):
 def test_preview_posts_nothing(books, capsys):
     db, good = books
     code, out, _ = run(capsys, "--db", db, "import-era", "--preview", str(good))
-    assert code == 0 and "would post 1 posted" in out
+    assert code == 0 and "(preview, nothing posted): 1 posted" in out
     code, out, _ = run(capsys, "--db", db, "import-era", str(good))
-    assert "batch 1: posted" in out  # the preview left no trace
+    assert "(batch 1): 1 posted" in out  # the preview left no trace
 
 
 def test_a_bad_file_is_one_line_exit_1_and_the_good_one_still_posts(books, tmp_path, capsys):
@@ -65,7 +65,7 @@ def test_a_bad_file_is_one_line_exit_1_and_the_good_one_still_posts(books, tmp_p
     assert lines[0].startswith("billing-tui: junk.835: not an X12 file")
     assert lines[1].startswith("billing-tui: cut.835: segment ")
     assert "Traceback" not in err
-    assert "posted 1 posted" in out
+    assert "(batch 1): 1 posted" in out
 
 
 def test_a_missing_file(books, tmp_path, capsys):
