@@ -465,6 +465,8 @@ class BatchAdjustment(BaseModel):
 
     id = AutoField()
     batch = ForeignKeyField(PaymentBatch, backref="adjustments", on_delete="RESTRICT")
+    # The claim a recoupment is for, when its reference is a payer claim number of ours.
+    claim = ForeignKeyField(Claim, null=True, on_delete="RESTRICT", index=False)
     reason = CharField(max_length=4)  # WO recoupment, L6 interest, FB forward balance, ...
     reference = CharField(max_length=50, default="")  # often the ICN a recoupment is for
     provider_id = CharField(max_length=50, default="")

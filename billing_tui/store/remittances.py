@@ -363,22 +363,19 @@ class _Importer:
         self._write(imported.id, plans)
         withheld = sum(a.amount for a in r.provider_adjustments)
         if r.provider_adjustments:
-            BatchAdjustment.insert_many(
+            references = {a.reference for a in r.provider_adjustments if a.reference}
+            claims = _claims_where(Claim.payer_claim_number, references) if references else {}
+            insert_rows(
+                BatchAdjustment,
+                ("batch", "claim", "reason", "reference", "provider_id", "fiscal_period",
+                 "amount_cents", "memo", "created_by"),
                 [
-                    {
-                        "batch": batch.id,
-                        "reason": a.reason[:4],
-                        "reference": a.reference[:50],
-                        "provider_id": a.provider_id[:50],
-                        "fiscal_period": a.fiscal_period,
-                        "amount_cents": a.amount,
-                        "memo": f"PLB segment {a.segment}",
-                        "created_at": utcnow(),
-                        "created_by": self.user,
-                    }  # fmt: skip
+                    (batch.id, claims[a.reference].id if a.reference in claims else None,
+                     a.reason[:4], a.reference[:50], a.provider_id[:50], a.fiscal_period,
+                     a.amount, f"PLB segment {a.segment}", self.user)
                     for a in r.provider_adjustments
-                ]
-            ).execute()
+                ],
+            )  # fmt: skip
         refresh_batch(batch.id)
         batch = PaymentBatch.get_by_id(batch.id)
         if batch.posted_total_cents == batch.control_total_cents:

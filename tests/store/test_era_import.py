@@ -276,15 +276,16 @@ def test_a_reversal_of_nothing_we_posted_is_an_exception(practice, billed):
 def test_provider_level_adjustments_are_batch_entries(practice, billed):
     store = practice.store
     clp = paid_in_full(billed)
-    # 5.00 interest added (negative: paid to us), 20.00 recouped for an older claim.
-    text = era_835([clp], plb=[("L6", "INTEREST", -500), ("WO", "ICN0099", 2_000)])
+    # 5.00 interest added (negative: paid to us), 20.00 recouped (for this claim's ICN).
+    text = era_835([clp], plb=[("L6", "INTEREST", -500), ("WO", "ICN1", 2_000)])
     (payment,) = import_text(store, text).payments
     assert payment.total_paid == 15_000 + 500 - 2_000
     assert payment.provider_adjustments == 1_500
     batch = store.posting.batch(payment.batch_id)
     assert batch.posted == batch.control_total and batch.status == "closed"
-    rows = {(a.reason, a.reference, a.amount_cents) for a in BatchAdjustment.select()}
-    assert rows == {("L6", "INTEREST", -500), ("WO", "ICN0099", 2_000)}
+    rows = {(a.reason, a.reference, a.amount_cents, a.claim_id) for a in BatchAdjustment.select()}
+    # The recoupment names the payer's claim number of a claim of ours: it is tied to it.
+    assert rows == {("L6", "INTEREST", -500, None), ("WO", "ICN1", 2_000, billed)}
     assert store.verify().ok
 
 
@@ -379,7 +380,8 @@ GOOD = era_835([Clp("1-1", "1", 10_000, 8_000,
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "no 835|does not start with an ISA"),
+        (b"", "the file is empty"),
+        (b"  \n\n", "the file is empty"),
         (b"hello, this is not X12", "does not start with an ISA"),
         (bytes(range(256)) * 4, "not an X12 file|not ASCII"),
         (GOOD[: len(GOOD) // 2].encode(), "truncated|ends"),
@@ -389,7 +391,7 @@ GOOD = era_835([Clp("1-1", "1", 10_000, 8_000,
         (GOOD.replace("BPR*I*80.00", "BPR*I*90.00").encode(), "does not balance"),
         (GOOD.replace("ST*835", "ST*837").encode(), "not a remittance"),
     ],
-    ids=["empty", "not-x12", "binary", "truncated", "wrong-count", "bad-amount",
+    ids=["empty", "blank", "not-x12", "binary", "truncated", "wrong-count", "bad-amount",
          "unbalanced-payment", "not-835"],
 )  # fmt: skip
 def test_a_bad_file_names_itself_and_posts_nothing(practice, data, message):

@@ -82,6 +82,7 @@ def up(migrator, db):
 
     class BatchAdjustment(Model):
         batch = ForeignKeyField(PaymentBatch, on_delete='RESTRICT')
+        claim = ForeignKeyField(Claim, null=True, on_delete='RESTRICT', index=False)
         reason = CharField(max_length=4)
         reference = CharField(max_length=50, default='')
         provider_id = CharField(max_length=50, default='')
