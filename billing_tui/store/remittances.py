@@ -88,7 +88,6 @@ from .records import EraClaimOutcome, EraImportResult, EraPaymentOutcome
 from .session import Session, StoreRefused
 
 COB_STATUSES = frozenset({"2", "3", "20", "21"})
-INSERT_CHUNK = 1000  # rows per INSERT statement
 METHODS = {"ACH": "eft", "FWT": "eft", "CHK": "check", "BOP": "eft", "NON": "none"}
 
 
