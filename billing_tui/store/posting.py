@@ -817,7 +817,10 @@ class Posting:
 
     @staticmethod
     def _payment_record(p, applied: tuple[AppliedTo, ...] = ()) -> PaymentRecord:
+        last = getattr(p, "last_name", None)
         return PaymentRecord(
+            account_number=getattr(p, "account_number", None) or "",
+            patient_name=f"{last}, {p.first_name}" if last else "",
             id=p.id,
             batch_id=p.batch_id,
             patient_id=p.patient_id,
@@ -833,6 +836,83 @@ class Posting:
             reversed_by=getattr(p, "rev", None),
             reverses=p.reverses_id,
             applied=applied,
+        )
+
+    def batch_payments(self, batch_id: int, *, limit: int = 500) -> list[PaymentRecord]:
+        """A batch's payments, newest first (reversals included), with whose they are."""
+        reversed_by = Payment.alias("rb")
+        rows = (
+            Payment.select(
+                Payment, Payer.name.alias("payer_name"), reversed_by.id.alias("rev"),
+                Patient.account_number, Patient.first_name, Patient.last_name,
+            )
+            .join(Payer, JOIN.LEFT_OUTER, on=(Payer.id == Payment.payer))
+            .switch(Payment)
+            .join(reversed_by, JOIN.LEFT_OUTER, on=(reversed_by.reverses == Payment.id))
+            .switch(Payment)
+            .join(Patient, JOIN.LEFT_OUTER, on=(Patient.id == Payment.patient))
+            .where(Payment.batch == batch_id)
+            .order_by(Payment.id.desc())
+            .limit(limit)
+        )  # fmt: skip
+        return [self._payment_record(p) for p in rows.objects()]
+
+    def receipt(self, payment_id: int):
+        """The receipt of a patient payment (domain.receipts.Receipt), for pdf.receipt."""
+        from ..domain.receipts import Receipt, ReceiptLine
+        from .models import BillingProvider, User
+
+        record = self.payment(payment_id)
+        if record.patient_id is None or record.payer or record.amount <= 0:
+            raise StoreRefused("a receipt is for a patient's payment")
+        patient = Patient.get_by_id(record.patient_id)
+        practice = BillingProvider.select().order_by(BillingProvider.id).first()
+        payment = Payment.get_by_id(payment_id)
+        user = User.get_or_none(User.id == payment.created_by_id)
+        lines = tuple(
+            ReceiptLine(a.dos, a.claim_number, "visit", a.amount)
+            for a in record.applied
+            if a.claim_id is not None
+        )
+        credit = sum(a.amount for a in record.applied if a.claim_id is None)
+        balance = (
+            LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.patient_delta), 0))
+            .where((LedgerEntry.patient == patient.id) & (LedgerEntry.id <= self._last_entry(payment_id)))
+            .scalar()
+        )  # fmt: skip
+        address = ()
+        if practice is not None:
+            address = tuple(
+                line for line in (practice.address1, practice.address2,
+                                  f"{practice.city}, {practice.state} {practice.zip}") if line
+            )  # fmt: skip
+        return Receipt(
+            number=f"R-{payment_id:06d}",
+            practice_name=practice.name if practice else "",
+            practice_address=address,
+            practice_phone=practice.phone if practice else "",
+            account_number=patient.account_number,
+            patient_name=f"{patient.first_name} {patient.last_name}",
+            received_date=record.received_date,
+            method=record.method,
+            amount=record.amount,
+            check_number=record.check_number,
+            card_brand=record.card_brand,
+            card_last4=record.card_last4,
+            auth_code=record.auth_code,
+            applied=lines,
+            credit=credit,
+            balance_after=int(balance),
+            posted_by=user.name if user else "",
+        )
+
+    @staticmethod
+    def _last_entry(payment_id: int) -> int:
+        return (
+            LedgerEntry.select(fn.MAX(LedgerEntry.id))
+            .where(LedgerEntry.payment == payment_id)
+            .scalar()
+            or 0
         )
 
     # ----------------------------------------------------------------- worklists

@@ -31,6 +31,10 @@ class Session:
     @contextmanager
     def writing(self):
         """One write transaction (IMMEDIATE on SQLite); everything in it lands or nothing does."""
+        if not self.db.in_transaction():
+            # The working user's row is made in a transaction of its own: made inside this
+            # one, a rollback (an ERA preview, a refusal) would undo it and leave its id here.
+            self.user_id()
         with write_lock(self.db):
             yield
 

@@ -278,3 +278,26 @@ def test_an_unmatched_era_claim_is_posted_by_hand_to_the_claim_a_person_chose(pr
         in store.posting.worklist("exception", include_closed=True)[0].resolution
     )
     assert store.verify().ok
+
+
+def test_a_receipt_says_what_was_paid_how_and_what_is_left(practice, owing):
+    from billing_tui.pdf.receipt import receipt_pdf
+
+    store = practice.store
+    patient, older, newer = owing
+    batch = store.posting.open_batch(BatchDraft("patient", TODAY, 4_000))
+    payment = pay(store, patient, 4_000, batch=batch, method="card", card_brand="Visa",
+                  card_last4="1111", auth_code="A1")  # fmt: skip
+    receipt = store.posting.receipt(payment)
+    assert (receipt.amount, receipt.method, receipt.card_last4) == (4_000, "card", "1111")
+    assert [(line.claim, line.amount) for line in receipt.applied] == [
+        (claim_number(older), 3_000), (claim_number(newer), 1_000)
+    ]  # fmt: skip
+    assert receipt.balance_after == 4_000  # 80.00 owed, 40.00 paid
+    assert receipt_pdf(receipt).startswith(b"%PDF")
+    (listed,) = store.posting.batch_payments(batch)
+    assert (listed.id, listed.account_number, listed.patient_name) == (
+        payment,
+        receipt.account_number,
+        "Poe, Pat",
+    )

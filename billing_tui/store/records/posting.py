@@ -141,6 +141,8 @@ class PaymentRecord:
     reversed_by: int | None
     reverses: int | None
     applied: tuple[AppliedTo, ...] = ()
+    account_number: str = ""
+    patient_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
