@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .posting import Posting
     from .records import VerifyReport
     from .remittances import Remittances
+    from .reports import Reports
 
 
 def os_username() -> str:
@@ -85,6 +86,12 @@ class Store:
         from .remittances import Remittances
 
         return Remittances(self.session)
+
+    @cached_property
+    def reports(self) -> Reports:
+        from .reports import Reports
+
+        return Reports(self.session)
 
     @classmethod
     def open(
