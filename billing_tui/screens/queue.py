@@ -94,6 +94,22 @@ class QueueScreen(ReportsFailures, Screen[None]):
             tooltip="register a new patient",
         ),
         Binding(
+            "f9",
+            "posting",
+            "Post",
+            show=False,  # the bar is full at 80 columns; F1 lists it
+            id="queue.posting",
+            tooltip="payment posting: batches and EOBs",
+        ),
+        Binding(
+            "f10",
+            "worklists",
+            "Work",
+            show=False,  # the bar is full at 80 columns; F1 lists it
+            id="queue.worklists",
+            tooltip="the denial, exception and crossover worklists",
+        ),
+        Binding(
             "up",
             "move('cursor_up')",
             "Previous",
@@ -411,6 +427,16 @@ class QueueScreen(ReportsFailures, Screen[None]):
         from .patient_actions import register_new_patient  # on first use, like the account
 
         register_new_patient(self, then=self.refresh_queue)
+
+    def action_posting(self) -> None:
+        from .posting import PostingScreen  # on first use, like the account
+
+        self.app.push_screen(PostingScreen(), lambda _: self.refresh_queue())
+
+    def action_worklists(self) -> None:
+        from .worklists import WorklistScreen  # on first use, like the account
+
+        self.app.push_screen(WorklistScreen(), lambda _: self.refresh_queue())
 
     def action_clear_search(self) -> None:
         self.query_one(SearchBox).value = ""
