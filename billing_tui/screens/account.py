@@ -39,6 +39,22 @@ class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
         Binding("n", "add_note", "Note", id="account.add_note", tooltip="add a note or contact"),
         Binding("a", "new_claim", "Claim", id="account.new_claim", tooltip="start a new claim"),
         Binding(
+            "p",
+            "take_payment",
+            "Pay",
+            show=False,  # the coverages tab's key bar is over 80 columns already; F1 lists it
+            id="account.take_payment",
+            tooltip="take a patient payment",
+        ),
+        Binding(
+            "y",
+            "payments",
+            "Payments",
+            show=False,
+            id="account.payments",
+            tooltip="the account's payments: reverse, receipt, refund",
+        ),
+        Binding(
             "enter",
             "open_claim",
             "Open",
@@ -236,6 +252,32 @@ class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
                 self._load(then_tab="notes")
 
         self.app.push_screen(AddNoteDialog(self.patient_id, self.view.patient.name.upper()), added)
+
+    def action_take_payment(self) -> None:
+        from .patient_payment import PatientPaymentDialog  # on first use
+
+        if self.view is None:
+            return
+
+        def taken(payment_id: int | None) -> None:
+            if payment_id is not None:
+                self._load(then_tab="ledger")
+
+        name = self.view.patient.name.upper()
+        self.app.push_screen(PatientPaymentDialog(self.patient_id, name), taken)
+
+    def action_payments(self) -> None:
+        from .patient_payment import PaymentsDialog
+
+        if self.view is None:
+            return
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self._load()
+
+        name = self.view.patient.name.upper()
+        self.app.push_screen(PaymentsDialog(self.patient_id, name), closed)
 
     @work(exclusive=True, group="follow-up", exit_on_error=False)
     async def action_follow_up_done(self) -> None:

@@ -267,19 +267,32 @@ class BatchScreen(DismissOnce, ReportsFailures, Screen[None]):
             self._drop_claim()
         if batch.kind == "patient":
             self.add_class("-patient")
-            count = {0: "no payments", 1: "one payment"}.get(
-                batch.payments, f"{batch.payments} payments"
-            )
-            self.query_one("#patient-note", Static).update(
-                f"Patient payments: {count} in this batch, {money(batch.posted)} posted.\n"
-                "They are taken on each account; this screen does not list them yet.\n"
-                "F7 changes the control total, F8 closes the batch once it balances."
-            )
+            self._list_payments(batch)
             if first:
                 self.say("")
         elif closed and first:
             self.say(f"Batch {batch.id} is closed: nothing more posts into it.")
         self.refresh_bindings()
+
+    @work(exclusive=True, group="batch-payments", exit_on_error=False)
+    async def _list_payments(self, batch: BatchView) -> None:
+        """A patient batch: its payments, newest first (they are taken on each account)."""
+        payments = await self.app.call_store(
+            self.app.store.posting.batch_payments, batch.id, limit=12
+        )
+        count = {0: "no payments", 1: "one payment"}.get(
+            batch.payments, f"{batch.payments} payments"
+        )
+        lines = [f"Patient payments: {count}, {money(batch.posted)} posted. "
+                 "Take them on the account (p); F7 control total, F8 close."]  # fmt: skip
+        for p in payments:
+            how = p.method + (f" {p.card_brand} {p.card_last4}" if p.card_last4 else "")
+            how += f" {p.check_number}" if p.check_number else ""
+            lines.append(
+                f"{p.received_date:%m/%d/%y} {p.account_number:>10} {p.patient_name[:22]:22} "
+                f"{how[:18]:18} {money(p.amount):>10}{'  reversed' if p.reversed_by else ''}"
+            )
+        self.query_one("#patient-note", Static).update("\n".join(lines))
 
     def _show_money(self) -> None:
         if self.batch is None:

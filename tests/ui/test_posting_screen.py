@@ -452,3 +452,25 @@ async def test_the_posting_screens_are_quiet_when_idle(app, ui_store):
             assert fields and not any(f.cursor_blink for f in fields)
             assert all(f.size.height == 1 for f in fields)
         assert screen.query_one(EobLines).size.width == 80
+
+
+async def test_a_patient_batch_lists_its_payments(app, ui_store):
+    import datetime as dt
+
+    from billing_tui.store.models import AccountSummary, Patient
+    from billing_tui.store.records import BatchDraft, PatientPaymentDraft
+
+    owing = AccountSummary.select().where(AccountSummary.patient_balance_cents > 500).first()
+    account = Patient.get_by_id(owing.patient_id).account_number
+    batch = ui_store.posting.open_batch(BatchDraft("patient", dt.date(2026, 11, 24), 500))
+    ui_store.posting.post_patient_payment(
+        batch, PatientPaymentDraft(owing.patient_id, 500, "check", dt.date(2026, 11, 24),
+                                   check_number="3301")  # fmt: skip
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await into_batch(pilot, batch)
+        await settle(pilot)
+        note = str(screen.query_one("#patient-note").render())
+        assert "one payment, 5.00 posted" in note
+        assert account in note and "check 3301" in note
