@@ -464,8 +464,10 @@ async def test_a_patient_batch_lists_its_payments(app, ui_store):
     account = Patient.get_by_id(owing.patient_id).account_number
     batch = ui_store.posting.open_batch(BatchDraft("patient", dt.date(2026, 11, 24), 500))
     ui_store.posting.post_patient_payment(
-        batch, PatientPaymentDraft(owing.patient_id, 500, "check", dt.date(2026, 11, 24),
-                                   check_number="3301")  # fmt: skip
+        batch,
+        PatientPaymentDraft(
+            owing.patient_id, 500, "check", dt.date(2026, 11, 24), check_number="3301"
+        ),  # fmt: skip
     )
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
