@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from ui_helpers import TODAY, burst, queue_screen, settle
+from ui_helpers import TODAY, Typist, burst, queue_screen, settle
 
 from billing_tui.domain.claims import ClaimStatus
 from billing_tui.screens.account import AccountScreen
@@ -19,31 +19,6 @@ from billing_tui.store.models import Claim, Provider
 from billing_tui.store.records import ClaimDraft, LineDraft
 from billing_tui.widgets.claim_fields import DxField
 from billing_tui.widgets.claim_findings import FindingsPanel
-
-
-class Typist:
-    """Types keys, fast (in bursts, as over SSH), and counts them: content (the characters
-    of codes, amounts and dates) apart from everything else (Enter, F-keys, letters used as
-    commands, pointer digits)."""
-
-    def __init__(self, pilot) -> None:
-        self.pilot = pilot
-        self.content = 0
-        self.other = 0
-        self.keys: list[str] = []
-
-    def type(self, text: str) -> None:
-        self.content += len(text)
-        self.keys.extend(text)
-
-    def press(self, *keys: str) -> None:
-        self.other += len(keys)
-        self.keys.extend(keys)
-
-    async def send(self) -> None:
-        """Everything typed so far, in one burst; then wait for the screen to catch up."""
-        keys, self.keys = self.keys, []
-        await burst(self.pilot, *keys)
 
 
 def editor(pilot) -> ClaimEditor:

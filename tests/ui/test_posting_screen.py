@@ -5,7 +5,7 @@ batches that do not balance, bad amounts refused at the cell, the new-batch dial
 from __future__ import annotations
 
 import pytest
-from ui_helpers import TODAY, burst, settle
+from ui_helpers import TODAY, Typist, burst, settle
 
 from billing_tui.screens.batch import BatchScreen, ClaimMatches
 from billing_tui.screens.batch_dialogs import (
@@ -26,32 +26,6 @@ from billing_tui.widgets.eob_lines import EntryError, EobLines, parse_other, par
 BLUEWATER_CLAIM = "10000010-1"  # Bluewater Health Plan: 99395 240.00, 36415 15.00, 80053 55.00
 MEDICARE_CLAIM = "10000023-1"  # Medicare Part B: 99202 110.00, 36415 15.00, 84443 65.00
 ONE_LINE_CLAIM = "10000020-1"  # Medicare Part B: one line, 45.00
-
-
-class Typist:
-    """Types keys, fast (in bursts, as over SSH), and counts them: content (the characters of
-    amounts, of the check number and of the claim number, all read off the paper) apart from
-    everything else (Enter, F-keys, Escape, and letters that choose: a payer's initial, the
-    p of a copay)."""
-
-    def __init__(self, pilot) -> None:
-        self.pilot = pilot
-        self.content = 0
-        self.other = 0
-        self.keys: list[str] = []
-
-    def type(self, text: str) -> None:
-        self.content += len(text)
-        self.keys.extend(text)
-
-    def press(self, *keys: str) -> None:
-        self.other += len(keys)
-        self.keys.extend(keys)
-
-    async def send(self) -> None:
-        """Everything typed so far, in one burst; then wait for the screen to catch up."""
-        keys, self.keys = self.keys, []
-        await burst(self.pilot, *keys)
 
 
 def claim_id(store, number: str) -> int:

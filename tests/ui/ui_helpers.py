@@ -40,3 +40,28 @@ def queue_screen(pilot: Pilot) -> QueueScreen:
 
 def shown_accounts(pilot: Pilot):
     return queue_screen(pilot).table.records
+
+
+class Typist:
+    """Types keys, fast (in bursts, as over SSH), and counts them: content (what is read
+    off the paper: codes, amounts, dates, check and claim numbers) apart from everything
+    else (Enter, F-keys, Escape, letters used as commands or choices)."""
+
+    def __init__(self, pilot: Pilot) -> None:
+        self.pilot = pilot
+        self.content = 0
+        self.other = 0
+        self.keys: list[str] = []
+
+    def type(self, text: str) -> None:
+        self.content += len(text)
+        self.keys.extend(text)
+
+    def press(self, *keys: str) -> None:
+        self.other += len(keys)
+        self.keys.extend(keys)
+
+    async def send(self) -> None:
+        """Everything typed so far, in one burst; then wait for the screen to catch up."""
+        keys, self.keys = self.keys, []
+        await burst(self.pilot, *keys)
