@@ -772,29 +772,11 @@ class Posting:
 
     def payments_of(self, patient_id: int, *, limit: int = 100) -> list[PaymentRecord]:
         """The account's payments, newest first, with where each was applied."""
-        reversed_by = Payment.alias("rb")
-        rows = (
-            Payment.select(Payment, Payer.name.alias("payer_name"), reversed_by.id.alias("rev"))
-            .join(Payer, JOIN.LEFT_OUTER, on=(Payer.id == Payment.payer))
-            .switch(Payment)
-            .join(reversed_by, JOIN.LEFT_OUTER, on=(reversed_by.reverses == Payment.id))
-            .where(Payment.patient == patient_id)
-            .order_by(Payment.id.desc())
-            .limit(limit)
-        )
+        rows = _payments().where(Payment.patient == patient_id).limit(limit)
         return [self._payment_record(p) for p in rows.objects()]
 
     def payment(self, payment_id: int) -> PaymentRecord:
-        reversed_by = Payment.alias("rb")
-        row = (
-            Payment.select(Payment, Payer.name.alias("payer_name"), reversed_by.id.alias("rev"))
-            .join(Payer, JOIN.LEFT_OUTER, on=(Payer.id == Payment.payer))
-            .switch(Payment)
-            .join(reversed_by, JOIN.LEFT_OUTER, on=(reversed_by.reverses == Payment.id))
-            .where(Payment.id == payment_id)
-            .objects()
-            .first()
-        )
+        row = _payments().where(Payment.id == payment_id).objects().first()
         if row is None:
             raise StoreRefused(f"no payment {payment_id}")
         applied = (
@@ -840,21 +822,7 @@ class Posting:
 
     def batch_payments(self, batch_id: int, *, limit: int = 500) -> list[PaymentRecord]:
         """A batch's payments, newest first (reversals included), with whose they are."""
-        reversed_by = Payment.alias("rb")
-        rows = (
-            Payment.select(
-                Payment, Payer.name.alias("payer_name"), reversed_by.id.alias("rev"),
-                Patient.account_number, Patient.first_name, Patient.last_name,
-            )
-            .join(Payer, JOIN.LEFT_OUTER, on=(Payer.id == Payment.payer))
-            .switch(Payment)
-            .join(reversed_by, JOIN.LEFT_OUTER, on=(reversed_by.reverses == Payment.id))
-            .switch(Payment)
-            .join(Patient, JOIN.LEFT_OUTER, on=(Patient.id == Payment.patient))
-            .where(Payment.batch == batch_id)
-            .order_by(Payment.id.desc())
-            .limit(limit)
-        )  # fmt: skip
+        rows = _payments().where(Payment.batch == batch_id).limit(limit)
         return [self._payment_record(p) for p in rows.objects()]
 
     def receipt(self, payment_id: int):
@@ -988,6 +956,23 @@ class Posting:
             ).where(WorkItem.id == item_id).execute()
             session.audit("close", "work_item", item_id, patient_id=item.patient_id,
                           after={"resolution": resolution})  # fmt: skip
+
+
+def _payments():
+    """Payments, newest first, with their payer, whose they are and their reversal's id."""
+    reversed_by = Payment.alias("rb")
+    return (
+        Payment.select(
+            Payment, Payer.name.alias("payer_name"), reversed_by.id.alias("rev"),
+            Patient.account_number, Patient.first_name, Patient.last_name,
+        )
+        .join(Payer, JOIN.LEFT_OUTER, on=(Payer.id == Payment.payer))
+        .switch(Payment)
+        .join(reversed_by, JOIN.LEFT_OUTER, on=(reversed_by.reverses == Payment.id))
+        .switch(Payment)
+        .join(Patient, JOIN.LEFT_OUTER, on=(Patient.id == Payment.patient))
+        .order_by(Payment.id.desc())
+    )  # fmt: skip
 
 
 def reverse_payment_rows(
