@@ -77,3 +77,8 @@ def format_date(value: dt.date | None, *, short: bool = False) -> str:
 
 def days_between(earlier: dt.date, later: dt.date) -> int:
     return (later - earlier).days
+
+
+def local_date(stamp: dt.datetime) -> dt.date:
+    """The local date of a stamp taken in UTC (a person counts days in local dates)."""
+    return stamp.replace(tzinfo=dt.UTC).astimezone().date()

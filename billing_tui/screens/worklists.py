@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane
 
-from ..domain.dates import format_date
+from ..domain.dates import format_date, local_date
 from ..domain.money import format_cents
 from ..store import Store
 from ..store.records import WorkItemRow
@@ -43,11 +43,6 @@ EMPTY = {
     "exception": "No ERA exceptions: every ERA claim found its claim.",
     "secondary": "No crossovers waiting for the next payer.",
 }
-
-
-def local_date(stamp: dt.datetime) -> dt.date:
-    """Work items are stamped in UTC; a person counts days in local dates."""
-    return stamp.replace(tzinfo=dt.UTC).astimezone().date()
 
 
 def age_days(item: WorkItemRow, today: dt.date) -> int:

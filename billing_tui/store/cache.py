@@ -134,7 +134,7 @@ class SummaryFacts:
 SUMMARY_FIELDS = tuple(f for f in SummaryFacts.__slots__ if f != "patient_id")
 
 
-def _as_date(value) -> dt.date | None:
+def as_date(value) -> dt.date | None:
     """SQLite hands back dates from aggregates as text; PostgreSQL as dates."""
     if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
@@ -207,14 +207,14 @@ def _facts(row, primary) -> SummaryFacts:
         patient_id=pid,
         insurance_balance_cents=int(insurance),
         patient_balance_cents=int(patient),
-        oldest_open_dos=_as_date(oldest),
-        last_payment_date=_as_date(last_payment),
-        next_follow_up=_as_date(follow_up),
-        last_statement_date=_as_date(last_statement),
+        oldest_open_dos=as_date(oldest),
+        last_payment_date=as_date(last_payment),
+        next_follow_up=as_date(follow_up),
+        last_statement_date=as_date(last_statement),
         denied_claims=int(denied),
         primary_payer_id=payer_id,
-        primary_verified=_as_date(verified),
-        primary_ends=_as_date(ends),
+        primary_verified=as_date(verified),
+        primary_ends=as_date(ends),
     )
 
 

@@ -174,10 +174,23 @@ def close_denials(claim_ids: Iterable[int], user_id: int, resolution: str) -> No
     close_items("denial", claim_ids, user_id, resolution)
 
 
-def reasons_text(adjustments: Iterable[tuple[str, str, int]], remarks: Iterable[str]) -> str:
-    codes = [f"{group}-{code}" for group, code, _ in adjustments]
-    codes.extend(remarks)
-    return " ".join(dict.fromkeys(codes))[:200]
+def root_claim(claim_id: int) -> int:
+    """The visit's first claim: a secondary's (or tertiary's) payments post against it."""
+    while True:
+        parent = Claim.select(Claim.primary_claim).where(Claim.id == claim_id).scalar()
+        if parent is None:
+            return claim_id
+        claim_id = parent
+
+
+def settle_era_batch(batch_id: int, user_id: int) -> None:
+    """An ERA batch's posted total again, and the batch closed once nothing is unapplied."""
+    refresh_batch(batch_id)
+    PaymentBatch.update(status="closed", closed_at=utcnow(), closed_by=user_id).where(
+        (PaymentBatch.id == batch_id)
+        & (PaymentBatch.status == "open")
+        & (PaymentBatch.posted_total_cents == PaymentBatch.control_total_cents)
+    ).execute()
 
 
 # --------------------------------------------------------------------------- the API
@@ -354,12 +367,7 @@ class Posting:
         row = self._claim_query().where(Claim.id == claim_id).objects().first()
         if row is None:
             raise StoreRefused(f"no claim {claim_id}")
-        root = row.primary_claim_id or row.id
-        while True:  # a secondary's payments post against the visit's first claim
-            parent = Claim.select(Claim.primary_claim).where(Claim.id == root).scalar()
-            if parent is None:
-                break
-            root = parent
+        root = root_claim(row.id)
         balances = self._line_splits(root)
         lines = tuple(
             PostingLine(
@@ -508,7 +516,7 @@ class Posting:
         self, claim: Claim, answers: list[Adjudication], *, batch: PaymentBatch, user: int,
         memo: str,
     ) -> int:  # fmt: skip
-        root = claim.primary_claim_id or claim.id
+        root = root_claim(claim.id)
         lines = {line.id for line in live_lines(root)}
         for answer in answers:
             if answer.line is not None and answer.line not in lines:

@@ -57,7 +57,7 @@ from ..x12.x835 import (
     read_835,
 )
 from .bulk import among, insert_rows, insert_rows_with_ids, rows_of, update_rows
-from .cache import chunked, refresh_accounts, refresh_batch, refresh_claims
+from .cache import as_date, chunked, refresh_accounts, refresh_claims
 from .models import (
     BatchAdjustment,
     Claim,
@@ -83,6 +83,8 @@ from .posting import (
     money,
     record_status,
     reverse_payment_rows,
+    root_claim,
+    settle_era_batch,
 )
 from .records import EraClaimOutcome, EraImportResult, EraPaymentOutcome
 from .session import Session, StoreRefused
@@ -234,7 +236,7 @@ class Remittances:
                 refuse_unpayable(ClaimStatus(claim.status), claim.claim_number)
             except PostingError as error:
                 raise StoreRefused(str(error)) from None
-            root = _root_of(claim.id)
+            root = root_claim(claim.id)
             user, batch = session.user_id(), PaymentBatch.get_by_id(era_claim.batch_id)
             try:
                 entries = entries_for(_adjudications(clp, _lines_of({root})[root], set()))
@@ -274,11 +276,7 @@ class Remittances:
                 closed_at=utcnow(), closed_by=user, patient=claim.patient_id, claim=claim.id,
                 resolution=f"posted to claim {claim.claim_number}"[:200],
             ).where(WorkItem.id == item_id).execute()  # fmt: skip
-            refresh_batch(batch.id)
-            PaymentBatch.update(status="closed", closed_at=utcnow(), closed_by=user).where(
-                (PaymentBatch.id == batch.id)
-                & (PaymentBatch.posted_total_cents == PaymentBatch.control_total_cents)
-            ).execute()
+            settle_era_batch(batch.id, user)
             refresh_accounts([claim.patient_id])
             session.audit("resolve", "work_item", item_id, patient_id=claim.patient_id,
                           after={"claim": claim.id, "payment": payment.id, "paid": paid})  # fmt: skip
@@ -375,12 +373,7 @@ class _Importer:
                     for a in r.provider_adjustments
                 ],
             )  # fmt: skip
-        refresh_batch(batch.id)
-        batch = PaymentBatch.get_by_id(batch.id)
-        if batch.posted_total_cents == batch.control_total_cents:
-            PaymentBatch.update(status="closed", closed_at=utcnow(), closed_by=self.user).where(
-                PaymentBatch.id == batch.id
-            ).execute()
+        settle_era_batch(batch.id, self.user)
         outcomes = tuple(
             EraClaimOutcome(
                 segment=p.clp.segment,
@@ -477,7 +470,7 @@ class _Importer:
                 return _Plan(clp, "exception", message=why)
         plan = _Plan(clp, "post", claim, root_id=claim.primary_claim_id or claim.id)
         if claim.primary_claim_id is not None:
-            plan.root_id = _root_of(claim.primary_claim_id)
+            plan.root_id = root_claim(claim.primary_claim_id)
         try:
             refuse_unpayable(ClaimStatus(claim.status), claim.claim_number)
         except PostingError as error:
@@ -752,14 +745,6 @@ def _claims_where(column, values: set[str]) -> dict[str, _ClaimRow]:
     return found
 
 
-def _root_of(claim_id: int) -> int:
-    while True:
-        parent = Claim.select(Claim.primary_claim).where(Claim.id == claim_id).scalar()
-        if parent is None:
-            return claim_id
-        claim_id = parent
-
-
 def _match_by_patient(clp: ClaimPayment, charge: int) -> tuple[_ClaimRow | None, str]:
     """Patient (member ID, or name) + date of service + charge: one claim, or why not."""
     dates = [s.service_from for s in clp.lines if s.service_from] + [
@@ -797,10 +782,8 @@ def _match_by_patient(clp: ClaimPayment, charge: int) -> tuple[_ClaimRow | None,
     )
 
 
-@functools.lru_cache(maxsize=4096)
-def _date(value) -> dt.date:
-    """A date as the driver gave it (SQLite: ISO text)."""
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value[:10])
+_date = functools.lru_cache(maxsize=4096)(as_date)
+"""A date as the driver gave it (SQLite: ISO text); an ERA repeats a few dates."""
 
 
 @dataclass(slots=True)

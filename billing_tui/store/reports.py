@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN, Case, fn
 
+from ..domain.dates import local_date
 from ..domain.ledger import EntryKind
 from .models import Claim, LedgerEntry, Patient, Payer, PaymentBatch, WorkItem
 from .session import Session
@@ -71,11 +72,6 @@ class BatchReportRow:
     @property
     def unapplied(self) -> int:
         return self.control_total - self.posted
-
-
-def local_date(stamp: dt.datetime) -> dt.date:
-    """Work items are stamped in UTC; a person counts days in local dates."""
-    return stamp.replace(tzinfo=dt.UTC).astimezone().date()
 
 
 def _sum_when(kind: EntryKind, amount):
