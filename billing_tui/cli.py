@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -139,6 +140,8 @@ def open_store(settings: Settings, args: argparse.Namespace, *, create_dirs: boo
         settings.database,
         username=args.user,
         policy=settings.queue,
+        statements=settings.statements,
+        fees=settings.fees,
         create_dirs=create_dirs or args.db is None,
     )
 
@@ -169,8 +172,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         )
     if not Path(path).exists():
         _build_demo(Path(path), args.user, settings)
-    store = Store.open(path, username=args.user, policy=settings.queue)
-    return _run_tui(store, Settings(database=path, queue=settings.queue, keymap=settings.keymap))
+    store = Store.open(
+        path,
+        username=args.user,
+        policy=settings.queue,
+        statements=settings.statements,
+        fees=settings.fees,
+    )
+    return _run_tui(store, dataclasses.replace(settings, database=path))
 
 
 def _build_demo(path: Path, user: str | None, settings: Settings) -> None:

@@ -7,4 +7,15 @@ things at the top: everything heavy (fpdf2, the X12 writer, the ICD-10 code
 set) is imported inside the handler, so `billing-tui` starts fast.
 """
 
-MODULES = ("scrub", "export837", "print_claim", "eligibility", "era", "reports")
+MODULES = (
+    "scrub",
+    "export837",
+    "print_claim",
+    "eligibility",
+    "era",
+    "reports",
+    "statements",
+    "plans",
+    "contacts",
+    "adjustments",
+)

@@ -56,6 +56,7 @@ class QueuePolicy:
 
     statement_cycle_days: int = 30
     verification_stale_days: int = 30
+    plan_grace_days: int = 5  # a plan instalment is missed this many days after its due date
 
 
 def account_flags(

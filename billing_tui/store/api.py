@@ -10,20 +10,26 @@ from typing import TYPE_CHECKING
 
 from peewee import Database
 
+from ..domain.adjustments import FeePolicy
 from ..domain.queue import QueuePolicy
+from ..domain.statements import StatementPolicy
 from .db import connect, migrate, schema_version
 from .queue import QueueReader
 from .session import Session
 
 if TYPE_CHECKING:
     from .accounts import Accounts
+    from .adjustments import Adjustments
     from .claims import Claims
+    from .contacts import Contacts
     from .eligibility import Eligibility
     from .ledger import Ledger
+    from .plans import Plans
     from .posting import Posting
     from .records import VerifyReport
     from .remittances import Remittances
     from .reports import Reports
+    from .statements import Statements
 
 
 def os_username() -> str:
@@ -43,9 +49,13 @@ class Store:
         username: str | None = None,
         today: Callable[[], dt.date] | None = None,
         policy: QueuePolicy = QueuePolicy(),
+        statements: StatementPolicy = StatementPolicy(),
+        fees: FeePolicy = FeePolicy(),
     ) -> None:
         self.db = db
         self.policy = policy
+        self.statement_policy = statements
+        self.fee_policy = fees
         self.session = Session(db, username or os_username(), today or dt.date.today)
         self.queue = QueueReader(db, self.session.today, policy)
 
@@ -93,6 +103,30 @@ class Store:
 
         return Reports(self.session)
 
+    @cached_property
+    def statements(self) -> Statements:
+        from .statements import Statements
+
+        return Statements(self.session, self.statement_policy, self.fee_policy, self.policy)
+
+    @cached_property
+    def plans(self) -> Plans:
+        from .plans import Plans
+
+        return Plans(self.session, self.policy)
+
+    @cached_property
+    def adjustments(self) -> Adjustments:
+        from .adjustments import Adjustments
+
+        return Adjustments(self.session, self.fee_policy, self.policy)
+
+    @cached_property
+    def contacts(self) -> Contacts:
+        from .contacts import Contacts
+
+        return Contacts(self.session)
+
     @classmethod
     def open(
         cls,
@@ -101,12 +135,16 @@ class Store:
         username: str | None = None,
         today: Callable[[], dt.date] | None = None,
         policy: QueuePolicy = QueuePolicy(),
+        statements: StatementPolicy = StatementPolicy(),
+        fees: FeePolicy = FeePolicy(),
         create_dirs: bool = False,
     ) -> Store:
         """Connect to a path or URL and bring its schema up to date (StoreError if it cannot)."""
         db = connect(target, create_dirs=create_dirs)
         migrate(db)
-        return cls(db, username=username, today=today, policy=policy)
+        return cls(
+            db, username=username, today=today, policy=policy, statements=statements, fees=fees
+        )
 
     def today(self) -> dt.date:
         return self.session.today()

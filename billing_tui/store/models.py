@@ -15,6 +15,7 @@ from peewee import (
     CharField,
     DateField,
     DateTimeField,
+    DeferredForeignKey,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -381,6 +382,8 @@ class Payment(BaseModel):
     created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
     # A refund or a reversed payment: money going back out, recorded against what it undoes.
     reverses = ForeignKeyField("self", null=True, unique=True, on_delete="RESTRICT")
+    # A patient payment taken while a payment plan is active counts toward that plan.
+    plan = DeferredForeignKey("PaymentPlan", null=True, on_delete="RESTRICT")
 
 
 class LedgerEntry(BaseModel):
@@ -403,6 +406,9 @@ class LedgerEntry(BaseModel):
     reason_code = CharField(max_length=5, default="")  # CARC
     remark_codes = CharField(max_length=60, default="")  # RARCs, space separated
     memo = CharField(max_length=200, default="")
+    # What an adjustment or fee of our own is (domain.adjustments.Category): bad_debt,
+    # waiver, small_balance, ...; '' for a payer's adjustments (their CAS says) and the rest.
+    category = CharField(max_length=12, default="")
 
     class Meta:
         indexes = (
@@ -494,9 +500,24 @@ class Note(BaseModel):
     follow_up_done_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
     created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    document = CharField(max_length=255, default="")  # the letter's PDF or the email's .eml
 
     class Meta:
         indexes = ((("patient", "created_at"), False),)
+
+
+class StatementRun(BaseModel):
+    """One `billing-tui statements` run: one PDF holding every statement it printed."""
+
+    id = AutoField()
+    statement_date = DateField()
+    file_name = CharField(max_length=255)
+    statements = IntegerField(default=0)
+    pages = IntegerField(default=0)
+    total_due_cents = BigIntegerField(default=0)
+    min_balance_cents = BigIntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
 
 
 class Statement(BaseModel):
@@ -509,6 +530,9 @@ class Statement(BaseModel):
     content = TextField()  # JSON of what was printed, so a reprint is the same statement
     created_at = DateTimeField(default=utcnow)
     created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    run = ForeignKeyField(StatementRun, null=True, on_delete="RESTRICT")
+    balance_cents = BigIntegerField(default=0)  # the patient balance it stated
+    pages = SmallIntegerField(default=1)
 
 
 class PaymentPlan(BaseModel):
@@ -516,12 +540,91 @@ class PaymentPlan(BaseModel):
     patient = ForeignKeyField(Patient, backref="plans", on_delete="RESTRICT")
     total_cents = BigIntegerField()
     instalment_cents = BigIntegerField()
+    instalments = SmallIntegerField(default=0)  # how many; the last may be smaller
     start_date = DateField()
     frequency = CharField(max_length=10)  # weekly, biweekly, monthly
     status = CharField(max_length=10, default="active")  # active, completed, broken, cancelled
     created_at = DateTimeField(default=utcnow)
     created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
     version = IntegerField(default=1)
+    ended_at = DateTimeField(null=True)
+    ended_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    end_reason = CharField(max_length=200, default="")
+
+
+class LateFee(BaseModel):
+    """A late fee assessed on a statement left unpaid: at most one per statement."""
+
+    id = AutoField()
+    patient = ForeignKeyField(Patient, on_delete="RESTRICT")
+    statement = ForeignKeyField(Statement, unique=True, on_delete="RESTRICT")
+    entry = ForeignKeyField(LedgerEntry, unique=True, on_delete="RESTRICT")
+    amount_cents = BigIntegerField()
+    assessed_on = DateField()
+    created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+
+
+class AdjustmentRequest(BaseModel):
+    """A write-off or waiver above the limit a specialist may post: it waits for a supervisor."""
+
+    id = AutoField()
+    patient = ForeignKeyField(Patient, on_delete="RESTRICT")
+    claim = ForeignKeyField(Claim, null=True, on_delete="RESTRICT", index=False)
+    late_fee = ForeignKeyField(LateFee, null=True, on_delete="RESTRICT", index=False)
+    kind = CharField(max_length=10)  # write_off, waiver
+    category = CharField(max_length=12)  # domain.adjustments.Category
+    amount_cents = BigIntegerField()
+    reason = CharField(max_length=200)
+    status = CharField(max_length=10)  # pending, approved, declined
+    requested_at = DateTimeField(default=utcnow)
+    requested_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    decided_at = DateTimeField(null=True)
+    decided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    decision_note = CharField(max_length=200, default="")
+
+    class Meta:
+        indexes = ((("status", "id"), False),)
+
+
+class CollectionPlacement(BaseModel):
+    """An account sent to a collection agency, with the bad-debt entries that cleared it;
+    recalled by reversing them."""
+
+    id = AutoField()
+    patient = ForeignKeyField(Patient, on_delete="RESTRICT")
+    statement = ForeignKeyField(Statement, null=True, on_delete="RESTRICT", index=False)
+    agency = CharField(max_length=60)
+    amount_cents = BigIntegerField()
+    reason = CharField(max_length=200)
+    entries = TextField(default="[]")  # JSON list of the bad-debt ledger entry ids
+    placed_at = DateTimeField(default=utcnow)
+    placed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    recalled_at = DateTimeField(null=True)
+    recalled_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    recall_reason = CharField(max_length=200, default="")
+
+
+class OutboundMessage(BaseModel):
+    """A letter printed or an email written for a patient: its file, and for an email
+    whether it has gone (an email that failed to send stays queued in the outbox)."""
+
+    id = AutoField()
+    patient = ForeignKeyField(Patient, on_delete="RESTRICT")
+    note = ForeignKeyField(Note, null=True, on_delete="RESTRICT", index=False)
+    channel = CharField(max_length=6)  # email, letter
+    template = CharField(max_length=24)
+    recipient = CharField(max_length=120, default="")
+    subject = CharField(max_length=200, default="")
+    file_name = CharField(max_length=255)
+    status = CharField(max_length=8)  # queued, sent (email); printed (letter)
+    attempts = SmallIntegerField(default=0)
+    last_error = CharField(max_length=300, default="")
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "id"), False),)
 
 
 # --------------------------------------------------------------------------- the queue's cache
@@ -547,6 +650,9 @@ class AccountSummary(BaseModel):
     primary_payer = ForeignKeyField(Payer, null=True, on_delete="RESTRICT", index=False)
     primary_verified = DateField(null=True)
     primary_ends = DateField(null=True)
+    # The due date of the active payment plan's first instalment not yet paid in full
+    # (None: no plan, or paid up); past it (and the grace days), the queue flags the account.
+    plan_next_due = DateField(null=True)
 
     class Meta:
         indexes = (
@@ -580,8 +686,13 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     WorkItem,
     BatchAdjustment,
     Note,
+    StatementRun,
     Statement,
     PaymentPlan,
+    LateFee,
+    AdjustmentRequest,
+    CollectionPlacement,
+    OutboundMessage,
     AccountSummary,
 )
 

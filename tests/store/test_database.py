@@ -196,11 +196,15 @@ def test_a_database_from_an_older_release_is_upgraded_keeping_its_rows(sqlite_ur
     db.close()
     store = Store.open(sqlite_url, today=lambda: TODAY)
     try:
-        assert store.schema_version() == "0003_posting"
+        assert store.schema_version() == "0004_patient_side"
         assert store.accounts.find("10000001") is not None
         columns = [c.name for c in store.db.get_columns("claim")]
         assert {"primary_claim_id", "forwarded_at"} <= set(columns)
         assert "reverses_id" in [c.name for c in store.db.get_columns("payment")]
         assert {"remittance_claim", "work_item", "batch_adjustment"} <= set(store.db.get_tables())
+        assert {"statement_run", "late_fee", "adjustment_request", "collection_placement",
+                "outbound_message"} <= set(store.db.get_tables())  # fmt: skip
+        assert "category" in [c.name for c in store.db.get_columns("ledger_entry")]
+        assert "plan_id" in [c.name for c in store.db.get_columns("payment")]
     finally:
         store.close()
