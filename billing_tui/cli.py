@@ -350,6 +350,7 @@ def cmd_account(args: argparse.Namespace, settings: Settings) -> int:
         if patient_id is None:
             return fail(f"no account {args.number!r}", EXIT_PROBLEM)
         view = store.accounts.get(patient_id)
+        statements = store.statements.statements_of(patient_id)
     finally:
         store.close()
     p = view.patient
@@ -402,6 +403,28 @@ def cmd_account(args: argparse.Namespace, settings: Settings) -> int:
             disable_numparse=True,
         )
     )
+    if statements:
+        print()
+        print("Statements")
+        print(
+            tabulate(
+                [
+                    (
+                        s.id,
+                        format_date(s.statement_date),
+                        s.cycle_label,
+                        format_cents(s.balance),
+                        format_cents(s.amount_due),
+                        format_date(s.due_date),
+                        s.pages,
+                    )
+                    for s in statements
+                ],
+                headers=("Number", "Date", "Cycle", "Balance", "Due", "Due by", "Pages"),
+                colalign=("right", "left", "left", "right", "right", "left", "right"),
+                disable_numparse=True,
+            )
+        )
     return EXIT_OK
 
 

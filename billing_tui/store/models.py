@@ -408,7 +408,7 @@ class LedgerEntry(BaseModel):
     memo = CharField(max_length=200, default="")
     # What an adjustment or fee of our own is (domain.adjustments.Category): bad_debt,
     # waiver, small_balance, ...; '' for a payer's adjustments (their CAS says) and the rest.
-    category = CharField(max_length=12, default="")
+    category = CharField(max_length=16, default="")
 
     class Meta:
         indexes = (
@@ -571,11 +571,13 @@ class AdjustmentRequest(BaseModel):
     patient = ForeignKeyField(Patient, on_delete="RESTRICT")
     claim = ForeignKeyField(Claim, null=True, on_delete="RESTRICT", index=False)
     late_fee = ForeignKeyField(LateFee, null=True, on_delete="RESTRICT", index=False)
+    # The first ledger entry it posted (a write-off over several visits posts several).
+    entry = ForeignKeyField(LedgerEntry, null=True, on_delete="RESTRICT", index=False)
     kind = CharField(max_length=10)  # write_off, waiver
-    category = CharField(max_length=12)  # domain.adjustments.Category
+    category = CharField(max_length=16)  # domain.adjustments.Category
     amount_cents = BigIntegerField()
     reason = CharField(max_length=200)
-    status = CharField(max_length=10)  # pending, approved, declined
+    status = CharField(max_length=10)  # posted (within the limit), pending, approved, declined
     requested_at = DateTimeField(default=utcnow)
     requested_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
     decided_at = DateTimeField(null=True)

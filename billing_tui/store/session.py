@@ -55,6 +55,12 @@ class Session:
             self._user_id = row.id
         return self._user_id
 
+    def role(self) -> str:
+        """The working user's role (domain.adjustments.Role): what the rules let them do."""
+        from .models import User
+
+        return User.select(User.role).where(User.id == self.user_id()).scalar() or "specialist"
+
     def audit(
         self,
         action: str,

@@ -75,7 +75,7 @@ def up(migrator, db):
         ('statement', 'pages', 'SMALLINT NOT NULL DEFAULT 1'),
         ('payment_plan', 'instalments', 'SMALLINT NOT NULL DEFAULT 0'),
         ('payment_plan', 'end_reason', "VARCHAR(200) NOT NULL DEFAULT ''"),
-        ('ledger_entry', 'category', "VARCHAR(12) NOT NULL DEFAULT ''"),
+        ('ledger_entry', 'category', "VARCHAR(16) NOT NULL DEFAULT ''"),
         ('note', 'document', "VARCHAR(255) NOT NULL DEFAULT ''"),
     ):
         db.execute_sql(f'ALTER TABLE {table} ADD COLUMN {column} {kind}')
@@ -95,8 +95,9 @@ def up(migrator, db):
         patient = ForeignKeyField(Patient, on_delete='RESTRICT')
         claim = ForeignKeyField(Claim, null=True, on_delete='RESTRICT', index=False)
         late_fee = ForeignKeyField(LateFee, null=True, on_delete='RESTRICT', index=False)
+        entry = ForeignKeyField(LedgerEntry, null=True, on_delete='RESTRICT', index=False)
         kind = CharField(max_length=10)
-        category = CharField(max_length=12)
+        category = CharField(max_length=16)
         amount_cents = BigIntegerField()
         reason = CharField(max_length=200)
         status = CharField(max_length=10)
