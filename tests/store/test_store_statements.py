@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,14 @@ from billing_tui.domain.ledger import EntryKind
 from billing_tui.domain.statements import Cycle, StatementContent
 from billing_tui.sample import generate
 from billing_tui.store import Store, StoreRefused
-from billing_tui.store.models import AccountSummary, LedgerEntry, Patient, Statement, StatementRun
+from billing_tui.store.models import (
+    AccountSummary,
+    Claim,
+    LedgerEntry,
+    Patient,
+    Statement,
+    StatementRun,
+)
 
 
 def pdf_pages(data: bytes) -> list[str]:
@@ -72,18 +80,21 @@ def test_every_statement_of_a_sample_run_agrees_with_the_ledger_and_report_claim
     store, result = sample_run
     assert result.statements > 20
     report = {row.claim_number: row for row in store.reports.claims()}
+    by_visit = defaultdict(list)  # a visit's claims: the first and those to later payers
+    for number, root in visit_roots().items():
+        by_visit[root].append(report[number])
+    balances = defaultdict(int)
+    for patient_id, delta in LedgerEntry.select(
+        LedgerEntry.patient, LedgerEntry.patient_delta
+    ).tuples():
+        balances[patient_id] += delta
     rows = list(Statement.select().where(Statement.run == result.run_id))
     assert len(rows) == result.statements
     for row in rows:
         content = StatementContent.from_json(row.content)
-        ledger = (
-            LedgerEntry.select(LedgerEntry.patient_delta)
-            .where(LedgerEntry.patient == row.patient_id)
-            .tuples()
-        )
-        assert content.balance == sum(delta for (delta,) in ledger) == row.balance_cents
+        assert content.balance == balances[row.patient_id] == row.balance_cents
         for visit in content.visits:
-            claims = [r for r in report.values() if _visit_of(r.claim_number, visit.claim_number)]
+            claims = by_visit[visit.claim_number]
             assert visit.insurance_paid == sum(r.paid for r in claims)
             assert visit.patient_paid == sum(r.patient_paid for r in claims)
             assert visit.adjustments == sum(r.adjusted for r in claims)
@@ -94,14 +105,17 @@ def test_every_statement_of_a_sample_run_agrees_with_the_ledger_and_report_claim
         assert row.amount_due_cents == content.amount_due <= content.balance
 
 
-def _visit_of(claim_number: str, head: str) -> bool:
-    """The sample's secondary claims are numbered after their primary's visit."""
-    from billing_tui.store.models import Claim
-
-    claim = Claim.get(Claim.claim_number == claim_number)
-    while claim.primary_claim_id is not None:
-        claim = Claim.get_by_id(claim.primary_claim_id)
-    return claim.claim_number == head
+def visit_roots() -> dict[str, str]:
+    """Each claim number -> the number of its visit's first claim (secondaries point up)."""
+    rows = {cid: (number, parent) for cid, number, parent in Claim.select(
+        Claim.id, Claim.claim_number, Claim.primary_claim).tuples()}  # fmt: skip
+    found = {}
+    for cid, (number, _) in rows.items():
+        head = cid
+        while rows[head][1] is not None:
+            head = rows[head][1]
+        found[number] = rows[head][0]
+    return found
 
 
 def test_a_sample_run_prints_one_pdf_with_every_statement_and_records_them(sample_run):
