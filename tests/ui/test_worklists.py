@@ -14,6 +14,7 @@ from era_builders import Clp, Svc, claim_lines, era_835
 from textual.widgets import TabbedContent
 from ui_helpers import burst, settle
 
+from billing_tui.domain.dates import format_date, local_date
 from billing_tui.screens.account import AccountScreen
 from billing_tui.screens.queue import QueueScreen
 from billing_tui.screens.worklist_dialogs import (
@@ -128,7 +129,9 @@ async def test_a_denial_and_an_unmatched_claim_land_in_their_tabs(app, ui_store,
         assert tab_label(screen, "exception") == "2 Exceptions (1)"
         assert tab_label(screen, "secondary") == "3 Crossovers (0)"
         facts = str(screen.query_one("#item-facts").render())
-        assert claims["denied"].claim_number in facts and "Opened 11/24/2026 (0 d)" in facts
+        # Opened is the item's own stamp (the wall clock), aged against the store's today.
+        opened = format_date(local_date(item.opened_at))
+        assert claims["denied"].claim_number in facts and f"Opened {opened} (0 d)" in facts
         assert str(screen.query_one("#item-why").render()) == item.reason
         assert not screen.check_action("match", ())  # a denial has no ERA claim to match
         await pilot.press("2")
