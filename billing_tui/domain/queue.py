@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .plans import is_missed
+
 NO_OPEN_CHARGE_DAYS = 99_999
 _BALANCE_CEILING = 10**11  # cents: $1,000,000,000, far above any account
 _EPOCH = dt.date(1900, 1, 1)
@@ -32,6 +34,7 @@ class Flag(StrEnum):
 
     DENIED = "D"  # a claim was denied and waits in the denial queue
     STATEMENT_DUE = "S"  # patient balance and no statement within the cycle
+    PLAN_MISSED = "P"  # a payment plan's instalment is unpaid past its due date and grace days
     UNVERIFIED = "U"  # the primary coverage was never verified, or too long ago
     EXPIRED = "X"  # the primary coverage has ended
     CREDIT = "C"  # the account owes the patient money
@@ -44,6 +47,7 @@ class Flag(StrEnum):
 FLAG_LABELS = {
     Flag.DENIED: "denied claim",
     Flag.STATEMENT_DUE: "statement due",
+    Flag.PLAN_MISSED: "plan instalment missed",
     Flag.UNVERIFIED: "coverage unverified",
     Flag.EXPIRED: "coverage expired",
     Flag.CREDIT: "credit balance",
@@ -70,7 +74,10 @@ def account_flags(
     primary_ends: dt.date | None,
     today: dt.date,
     policy: QueuePolicy,
+    plan_next_due: dt.date | None = None,
 ) -> tuple[Flag, ...]:
+    """plan_next_due: the active payment plan's first instalment not paid in full (None:
+    no plan, or paid up); the account is flagged once today is past it and the grace days."""
     flags: list[Flag] = []
     if denied_claims:
         flags.append(Flag.DENIED)
@@ -78,6 +85,8 @@ def account_flags(
         last_statement is None or (today - last_statement).days >= policy.statement_cycle_days
     ):
         flags.append(Flag.STATEMENT_DUE)
+    if is_missed(plan_next_due, today, policy.plan_grace_days):
+        flags.append(Flag.PLAN_MISSED)
     if has_primary:
         if primary_ends is not None and primary_ends < today:
             flags.append(Flag.EXPIRED)

@@ -90,6 +90,7 @@ class Accounts(PatientEditing):
                 primary_ends=summary.primary_ends,
                 today=today,
                 policy=self._policy,
+                plan_next_due=summary.plan_next_due,
             )
         ledger = self._ledger(patient_id)
         return AccountView(

@@ -14,6 +14,7 @@ from peewee import Case, fn
 
 from ..domain.claims import ClaimStatus
 from ..domain.ledger import EntryKind
+from ..domain.plans import next_due, schedule
 from ..domain.queue import priority_key
 from .bulk import among, insert_rows, update_rows
 from .db import database
@@ -27,6 +28,7 @@ from .models import (
     Patient,
     Payment,
     PaymentBatch,
+    PaymentPlan,
     ServiceLine,
     Statement,
 )
@@ -94,7 +96,7 @@ def refresh_claims(claim_ids: Iterable[int]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class SummaryFacts:
-    """An account summary as recomputed from the ledger, claims, notes and coverages."""
+    """An account summary as recomputed from the ledger, claims, notes, coverages and plans."""
 
     patient_id: int
     insurance_balance_cents: int
@@ -107,6 +109,7 @@ class SummaryFacts:
     primary_payer_id: int | None
     primary_verified: dt.date | None
     primary_ends: dt.date | None
+    plan_next_due: dt.date | None
 
     @property
     def priority_key(self) -> int:
@@ -128,6 +131,7 @@ class SummaryFacts:
             "primary_payer": self.primary_payer_id,
             "primary_verified": self.primary_verified,
             "primary_ends": self.primary_ends,
+            "plan_next_due": self.plan_next_due,
         }
 
 
@@ -193,14 +197,19 @@ def recomputed_summaries(patient_ids: list[int] | None = None) -> Iterator[Summa
         query = query.where(among(Patient.id, patient_ids))
     primaries = _current_primaries(patient_ids)
     primary = next(primaries, None)
+    plans = _plan_next_dues(patient_ids)
+    plan = next(plans, None)
     for row in database.execute(query.order_by(Patient.id)):  # raw rows: _facts converts
         while primary is not None and primary[0] < row[0]:
             primary = next(primaries, None)
+        while plan is not None and plan[0] < row[0]:
+            plan = next(plans, None)
         facts = primary[1] if primary is not None and primary[0] == row[0] else (None, None, None)
-        yield _facts(row, facts)
+        plan_due = plan[1] if plan is not None and plan[0] == row[0] else None
+        yield _facts(row, facts, plan_due)
 
 
-def _facts(row, primary) -> SummaryFacts:
+def _facts(row, primary, plan_next_due: dt.date | None) -> SummaryFacts:
     pid, insurance, patient, oldest, last_payment, follow_up, last_statement, denied = row
     payer_id, verified, ends = primary
     return SummaryFacts(
@@ -215,6 +224,7 @@ def _facts(row, primary) -> SummaryFacts:
         primary_payer_id=payer_id,
         primary_verified=as_date(verified),
         primary_ends=as_date(ends),
+        plan_next_due=plan_next_due,
     )
 
 
@@ -239,6 +249,54 @@ def _current_primaries(patient_ids: list[int] | None) -> Iterator[tuple[int, tup
         pending = (patient_id, (payer_id, verified_at, end_date))  # later rows win
     if pending is not None:
         yield pending
+
+
+def plan_paid(plan_id_column):
+    """What a plan has been paid: its payments that were not reversed (a subquery)."""
+    paid = Payment.alias("pp")
+    reversal = Payment.alias("ppr")
+    return paid.select(fn.COALESCE(fn.SUM(paid.amount_cents), 0)).where(
+        (paid.plan == plan_id_column)
+        # "+ 0": else SQLite walks the reverses index (nearly every payment), not the plan's.
+        & (paid.reverses + 0).is_null()
+        & ~fn.EXISTS(reversal.select(reversal.id).where(reversal.reverses == paid.id))
+    )
+
+
+def active_plans(patient_ids: list[int] | None):
+    """(patient id, plan id, total, instalment, instalments, start, frequency, paid) of each
+    active plan, in patient order (all accounts' when patient_ids is None)."""
+    query = PaymentPlan.select(
+        PaymentPlan.patient,
+        PaymentPlan.id,
+        PaymentPlan.total_cents,
+        PaymentPlan.instalment_cents,
+        PaymentPlan.instalments,
+        PaymentPlan.start_date,
+        PaymentPlan.frequency,
+        plan_paid(PaymentPlan.id),
+    ).where(PaymentPlan.status == "active")
+    if patient_ids is not None:
+        query = query.where(among(PaymentPlan.patient, patient_ids))
+    return query.order_by(PaymentPlan.patient, PaymentPlan.id).tuples()
+
+
+def _plan_next_dues(patient_ids: list[int] | None) -> Iterator[tuple[int, dt.date | None]]:
+    """(patient id, the due date of the active plan's first instalment not paid in full).
+
+    From the plan and its live payments only, never today's date, so that verify
+    recomputes the same date any day. An account has at most one active plan (the
+    Store refuses a second); were there two, the first would count.
+    """
+    last = None
+    for patient_id, _, total, instalment, count, start, frequency, paid in database.execute(
+        active_plans(patient_ids)
+    ):
+        if patient_id == last:
+            continue
+        last = patient_id
+        plan = schedule(total, instalment, as_date(start), frequency, count or None)
+        yield patient_id, next_due(plan, int(paid))
 
 
 def refresh_accounts(patient_ids: Iterable[int]) -> None:

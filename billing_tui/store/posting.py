@@ -46,6 +46,7 @@ from .models import (
     live_lines,
     utcnow,
 )
+from .plans import active_plan, settle_plan
 from .records import (
     AppliedTo,
     BatchDraft,
@@ -589,17 +590,21 @@ class Posting:
             if not Patient.select().where(Patient.id == draft.patient_id).exists():
                 raise StoreRefused(f"no account with id {draft.patient_id}")
             user = session.user_id()
+            plan_id = active_plan(draft.patient_id)  # a payment while on a plan counts toward it
             payment = Payment.create(
                 batch=batch_id, patient=draft.patient_id, method=draft.method,
                 amount_cents=draft.amount, check_number=draft.check_number.strip()[:50],
                 card_brand=draft.card_brand[:12], card_last4=draft.card_last4,
                 auth_code=draft.auth_code.strip().upper()[:12],
                 received_date=draft.received_date, memo=draft.memo[:200], created_by=user,
+                plan=plan_id,
             )  # fmt: skip
             rows = self._apply(payment, draft.patient_id, draft.amount, draft.claim_ids,
                                draft.received_date, batch_id, user)  # fmt: skip
             LedgerEntry.insert_many(rows).execute()
             refresh_claims(r["claim"] for r in rows if r["claim"] is not None)
+            if plan_id is not None:
+                settle_plan(plan_id, session)
             refresh_accounts([draft.patient_id])
             if batch_id is not None:
                 refresh_batch(batch_id)
@@ -745,6 +750,9 @@ class Posting:
             reversal_id = reverse_payment_rows(
                 payment_id, reason, user=session.user_id(), today=session.today()
             )
+            plan_id = Payment.select(Payment.plan).where(Payment.id == payment_id).scalar()
+            if plan_id is not None:  # it no longer counts: a completed plan may be open again
+                settle_plan(plan_id, session)
             session.audit("reverse", "payment", payment_id, after={"reversal": reversal_id,
                                                                    "reason": reason})  # fmt: skip
         return reversal_id

@@ -40,9 +40,9 @@ _COLUMNS = (
     "p.id, p.account_number, p.last_name, p.first_name, p.dob, pay.name, "
     "s.insurance_balance_cents, s.patient_balance_cents, s.oldest_open_dos, s.last_payment_date, "
     "s.next_follow_up, s.last_statement_date, s.denied_claims, s.primary_payer_id, "
-    "s.primary_verified, s.primary_ends"
+    "s.primary_verified, s.primary_ends, s.plan_next_due"
 )
-_WIDTH = 16  # columns above; the sort key follows them
+_WIDTH = 17  # columns above; the sort key follows them
 _FROM_SUMMARY = (
     "FROM account_summary s JOIN patient p ON p.id = s.patient_id "
     "LEFT JOIN payer pay ON pay.id = s.primary_payer_id"
@@ -246,6 +246,10 @@ class QueueReader:
                     "s.priority_key >= ? AND s.insurance_balance_cents + s.patient_balance_cents < 0",
                     (credit_priority_floor(),),
                 )
+            case Flag.PLAN_MISSED:
+                # account_flags: plan_next_due + grace < today, as a range on the column.
+                cutoff = today - dt.timedelta(days=policy.plan_grace_days)
+                return _Sql("s.plan_next_due < ?", (cutoff.isoformat(),))
         raise TypeError(flag)
 
     def _fetch(self, segment: _Segment, extra: _Sql | None, key: tuple, count: int) -> list:
@@ -267,7 +271,8 @@ class QueueReader:
 
     def _row(self, raw: tuple, today: dt.date) -> QueueRow:
         (pid, account, last, first, dob, payer, insurance, patient, oldest, last_payment,
-         follow_up, last_statement, denied, primary_payer, verified, ends) = raw[:_WIDTH]  # fmt: skip
+         follow_up, last_statement, denied, primary_payer, verified, ends,
+         plan_next_due) = raw[:_WIDTH]  # fmt: skip
         oldest = _date(oldest)
         follow_up = _date(follow_up)
         flags = account_flags(
@@ -280,6 +285,7 @@ class QueueReader:
             primary_ends=_date(ends),
             today=today,
             policy=self._policy,
+            plan_next_due=_date(plan_next_due),
         )
         return QueueRow(
             patient_id=pid,

@@ -17,7 +17,7 @@ from store_builders import TODAY, Clock, Practice, build_practice
 from billing_tui.domain.ledger import AGE_BUCKETS, age_bucket
 from billing_tui.domain.queue import Flag, QueueFilter, priority_key
 from billing_tui.store import Store
-from billing_tui.store.records import QueueRow
+from billing_tui.store.records import PatientPaymentDraft, QueueRow
 
 DAY = dt.timedelta(days=1)
 AGES = (0, 10, 30, 31, 45, 60, 61, 75, 90, 91, 120, 121, 200, 400)
@@ -69,6 +69,8 @@ def build_population(practice: Practice, clock, count: int = 36) -> list[int]:
                 store.claims.set_status(claim, "denied", "CO-16")
         if i % 11 == 4:
             practice.post(pid, "payment", patient=-60_000)  # overpaid: a credit balance
+        if i in PLANS:
+            plan_on(store, pid, *PLANS[i])
         if i % 6 == 2:
             practice.statement_on(pid, TODAY - 30 * DAY)  # a cycle ago: due again
         elif i % 6 == 4:
@@ -83,6 +85,24 @@ def build_population(practice: Practice, clock, count: int = 36) -> list[int]:
             store.accounts.add_note(pid, "next week", follow_up=TODAY + (1 + i % 3) * DAY)
     clock.today = TODAY
     return patients
+
+
+# Payment plans, monthly instalments of 10.00, by account: (days since the start, paid).
+# 40 days ago (missed), 5 days ago (the last day of grace), 6 days ago (just missed),
+# 45 days ago with two instalments paid (the next is due in two weeks), paid in full.
+PLANS = {1: (40, 0), 2: (5, 0), 19: (6, 0), 25: (45, 2_000), 28: (10, None)}
+
+
+def plan_on(store: Store, pid: int, days: int, paid: int | None) -> None:
+    """A plan of the account's whole patient balance, and what was paid toward it."""
+    balance = store.accounts.get(pid).patient_balance
+    store.plans.create(pid, balance, 1_000, TODAY - days * DAY, "monthly")
+    amount = balance if paid is None else paid
+    if amount:
+        draft = PatientPaymentDraft(
+            patient_id=pid, amount=amount, method="cash", received_date=TODAY
+        )
+        store.posting.post_patient_payment(None, draft)
 
 
 def expected_row(store: Store, pid: int) -> QueueRow:

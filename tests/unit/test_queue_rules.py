@@ -60,6 +60,7 @@ def flags(**overrides) -> tuple[Flag, ...]:
         "has_primary": True,
         "primary_verified": TODAY,
         "primary_ends": None,
+        "plan_next_due": None,
         "today": TODAY,
         "policy": QueuePolicy(),  # the defaults: a statement cycle and staleness of 30 days
     }
@@ -121,6 +122,23 @@ def test_credit(insurance, patient, credit):
     assert (Flag.CREDIT in flags(insurance_balance=insurance, patient_balance=patient)) is credit
 
 
+@pytest.mark.parametrize(
+    ("next_due", "grace", "missed"),
+    [
+        (None, 5, False),  # no plan, or paid up
+        (TODAY, 5, False),
+        (TODAY + DAY, 0, False),
+        (TODAY - 5 * DAY, 5, False),  # the last day of grace
+        (TODAY - 6 * DAY, 5, True),
+        (TODAY - DAY, 0, True),
+        (TODAY, 0, False),
+    ],
+)
+def test_plan_missed(next_due, grace, missed):
+    policy = QueuePolicy(plan_grace_days=grace)
+    assert (Flag.PLAN_MISSED in flags(plan_next_due=next_due, policy=policy)) is missed
+
+
 def test_every_flag_at_once_in_a_stable_order():
     assert flags(
         denied_claims=1,
@@ -128,7 +146,15 @@ def test_every_flag_at_once_in_a_stable_order():
         patient_balance=100,
         primary_verified=None,
         primary_ends=TODAY - DAY,
-    ) == (Flag.DENIED, Flag.STATEMENT_DUE, Flag.EXPIRED, Flag.UNVERIFIED, Flag.CREDIT)
+        plan_next_due=TODAY - 30 * DAY,
+    ) == (
+        Flag.DENIED,
+        Flag.STATEMENT_DUE,
+        Flag.PLAN_MISSED,
+        Flag.EXPIRED,
+        Flag.UNVERIFIED,
+        Flag.CREDIT,
+    )
 
 
 def test_each_flag_has_a_letter_and_a_label():
