@@ -24,6 +24,13 @@ def register(commands) -> dict:
         "--account", action="append", default=[], metavar="NUMBER", help="only this account"
     )
     run.add_argument(
+        "--limit",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="at most N statements in this run, in mailing order (the rest wait for the next)",
+    )
+    run.add_argument(
         "--check",
         action="store_true",
         help="list who would get a statement (and who is held back, and why); print nothing",
@@ -34,6 +41,12 @@ def register(commands) -> dict:
     again.add_argument("id", type=int, help="the statement's number (see `account NUMBER`)")
     again.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write")
     return {"statements": cmd_statements, "statement": cmd_statement}
+
+
+def _count(text: str) -> int:
+    from ..cli import _count as count
+
+    return count(text)
 
 
 def _amount(text: str) -> int:
@@ -57,7 +70,7 @@ def cmd_statements(args: argparse.Namespace, settings) -> int:
     try:
         if args.check:
             chosen = store.statements.candidates(
-                min_balance=args.min_balance, accounts=args.account
+                min_balance=args.min_balance, accounts=args.account, limit=args.limit
             )
             # Build them as a run would, so that what holds one back (an address) shows too.
             contents, held = store.statements.contents([c.patient_id for c in chosen if not c.held])
@@ -71,7 +84,9 @@ def cmd_statements(args: argparse.Namespace, settings) -> int:
                 print(f"{number}  {format_cents(shown):>12}  {state}")
             print(f"{len(contents):,} statements due, {len(reasons):,} held back")
             return EXIT_OK if contents else EXIT_PROBLEM
-        result = store.statements.run(out, min_balance=args.min_balance, accounts=args.account)
+        result = store.statements.run(
+            out, min_balance=args.min_balance, accounts=args.account, limit=args.limit
+        )
     except OSError as error:
         return fail(f"cannot write in {out}: {error.strerror or error}; nothing printed", 1)
     finally:

@@ -280,15 +280,17 @@ class Statements:
         *,
         min_balance: int | None = None,
         accounts: Sequence[str] = (),
+        limit: int = 0,
     ) -> RunResult:
-        """Print every account due a statement (or the named ones) into one PDF in out_dir
-        and record them; nothing is recorded unless the file is written, and vice versa."""
+        """Print every account due a statement (or the named ones; or the first `limit` in
+        mailing order) into one PDF in out_dir and record them; nothing is recorded unless
+        the file is written, and vice versa."""
         out_dir = Path(out_dir)
         _check_writable(out_dir)
         policy = self._checked_policy(min_balance)
         session = self._session
         started = utcnow()
-        chosen = self.candidates(min_balance=min_balance, accounts=accounts)
+        chosen = self.candidates(min_balance=min_balance, accounts=accounts, limit=limit)
         held = [Held(c.account_number, c.held) for c in chosen if c.held]
         contents, not_built = self.contents([c.patient_id for c in chosen if not c.held])
         held.extend(not_built)
