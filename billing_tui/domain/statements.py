@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import IntEnum
 
 from .ledger import AGE_BUCKETS, age_bucket
@@ -214,7 +214,7 @@ class StatementContent:
         return sum(v.insurance_pending for v in self.visits)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), default=_encode, separators=(",", ":"))
+        return json.dumps(_plain(self), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> StatementContent:
@@ -251,10 +251,15 @@ class StatementContent:
             ) from None
 
 
-def _encode(value):
+def _plain(value):
+    """The content as JSON's types (dataclasses.asdict deep-copies: a run makes thousands)."""
+    if value is None or isinstance(value, str | int):
+        return value
     if isinstance(value, dt.date):
         return value.isoformat()
-    raise TypeError(type(value).__name__)
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    return {name: _plain(getattr(value, name)) for name in value.__slots__}
 
 
 def _party(raw: dict) -> Party:

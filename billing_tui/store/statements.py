@@ -48,6 +48,7 @@ from ..domain.statements import (
 )
 from .bulk import among, insert_rows_with_ids
 from .cache import as_date, chunked
+from .db import database
 from .models import (
     AccountSummary,
     BillingProvider,
@@ -496,7 +497,8 @@ class _ClaimFacts:
 
 
 class _Facts:
-    """Everything a chunk of accounts' statements need, read in a few queries."""
+    """Everything a chunk of accounts' statements need, read in a few queries (raw rows:
+    peewee's conversion of every value cost more than the queries)."""
 
     def __init__(self) -> None:
         self.patients: dict[int, _Patient] = {}
@@ -532,10 +534,9 @@ class _Facts:
             )
             .join(Guarantor, JOIN.LEFT_OUTER, on=(Guarantor.id == Patient.guarantor))
             .where(among(Patient.id, ids))
-            .tuples()
         )  # fmt: skip
         for (pid, number, first, middle, last, a1, a2, city, state, zip_code,
-             gid, gfirst, glast, ga1, ga2, gcity, gstate, gzip) in query:  # fmt: skip
+             gid, gfirst, glast, ga1, ga2, gcity, gstate, gzip) in database.execute(query):  # fmt: skip
             middle = f" {middle[:1]}." if middle else ""
             guarantor = None
             if gid is not None:
@@ -555,11 +556,12 @@ class _Facts:
             .switch(Claim)
             .join(Provider, on=(Provider.id == Claim.rendering_provider))
             .where(among(Claim.patient, ids))
-            .tuples()
         )  # fmt: skip
         parents: dict[int, int | None] = {}
         rows = []
-        for cid, pid, number, dos, primary, payer, first, last, credential in query:
+        for cid, pid, number, dos, primary, payer, first, last, credential in database.execute(
+            query
+        ):
             parents[cid] = primary
             rows.append(
                 (cid, pid, number, as_date(dos), payer or "", f"{first} {last} {credential}")
@@ -577,10 +579,9 @@ class _Facts:
                       fn.SUM(le.insurance_delta), fn.SUM(le.patient_delta))
             .where(among(le.patient, ids) & le.claim.is_null(False))
             .group_by(le.claim, le.service_line, le.kind)
-            .tuples()
         )  # fmt: skip
         line_ids = set()
-        for claim, line, kind, insurance, patient in query:
+        for claim, line, kind, insurance, patient in database.execute(query):
             insurance, patient = int(insurance), int(patient)
             sums = self.sums[claim].setdefault(line, [0, 0, 0, 0, 0, 0])
             if kind == EntryKind.PAYMENT:
@@ -595,11 +596,10 @@ class _Facts:
             if line is not None:
                 line_ids.add(line)
         for chunk in chunked(sorted(line_ids)):
-            for line_id, number, code, claim in (
+            for line_id, number, code, claim in database.execute(
                 ServiceLine.select(ServiceLine.id, ServiceLine.line_number, ServiceLine.code,
                                    ServiceLine.claim)
                 .where(among(ServiceLine.id, chunk))
-                .tuples()
             ):  # fmt: skip
                 self.lines[line_id] = (abs(number), code, claim)
 
@@ -611,9 +611,8 @@ class _Facts:
                       le.patient_delta, le.reverses, le.memo)
             .where(among(le.patient, ids) & le.claim.is_null() & (le.patient_delta != 0))
             .order_by(le.patient, le.id)
-            .tuples()
         )  # fmt: skip
-        entries = list(query)
+        entries = list(database.execute(query))
         listed = {entry[0] for entry in entries}
         reversed_ids = {reverses for *_, reverses, _memo in entries if reverses is not None}
         for entry_id, pid, date, kind, category, amount, reverses, _memo in entries:
@@ -684,23 +683,23 @@ class _Facts:
 
 def paid_since(stamps: dict[int, dt.datetime]) -> dict[int, int]:
     """Patient money received on each account since a moment (its last statement was
-    made): payments posted after it, net of their reversals, as positive cents."""
+    made): payments posted after it, net of their reversals, as positive cents.
+
+    One query a chunk: the accounts' payment entries since the earliest of their
+    moments, each kept if it came after its own account's."""
     paid: dict[int, int] = {}
-    by_stamp: dict[dt.datetime, list[int]] = defaultdict(list)
-    for pid, stamp in stamps.items():
-        by_stamp[stamp].append(pid)
-    # Statements of one run share their stamp: one query per run, not per account.
-    for stamp, ids in by_stamp.items():
-        for chunk in chunked(ids, CHUNK):
-            for pid, total in (
-                LedgerEntry.select(LedgerEntry.patient, fn.SUM(LedgerEntry.patient_delta))
-                .where(among(LedgerEntry.patient, chunk)
-                       & (LedgerEntry.kind == EntryKind.PAYMENT.value)
-                       & (LedgerEntry.posted_at > stamp))
-                .group_by(LedgerEntry.patient)
-                .tuples()
-            ):  # fmt: skip
-                paid[pid] = -int(total)
+    for chunk in chunked(sorted(stamps), CHUNK):
+        since = min(stamps[pid] for pid in chunk)
+        for pid, posted_at, delta in (
+            LedgerEntry.select(LedgerEntry.patient, LedgerEntry.posted_at,
+                               LedgerEntry.patient_delta)
+            .where(among(LedgerEntry.patient, chunk)
+                   & (LedgerEntry.kind == EntryKind.PAYMENT.value)
+                   & (LedgerEntry.posted_at > since))
+            .tuples()
+        ):  # fmt: skip
+            if posted_at > stamps[pid]:
+                paid[pid] = paid.get(pid, 0) - delta
     return paid
 
 
