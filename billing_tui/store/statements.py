@@ -293,44 +293,50 @@ class Statements:
         started = utcnow()
         chosen = self.candidates(min_balance=min_balance, accounts=accounts, limit=limit)
         held = [Held(c.account_number, c.held) for c in chosen if c.held]
-        contents, not_built = self.contents([c.patient_id for c in chosen if not c.held])
-        held.extend(not_built)
-        if not contents:
-            reasons = "; ".join(f"{h.account_number}: {h.reason}" for h in held[:3])
-            raise StoreRefused(
-                "no statement to print"
-                + (f" ({reasons})" if reasons else ": no account is due one")
-            )
-        from ..pdf.statement import statement_pdf  # on first use: fpdf2 is slow to import
+        due = [c.patient_id for c in chosen if not c.held]
+        if not due:
+            raise _nothing_to_print(held)
+        from ..pdf.statement_printer import StatementPrinter  # on first use: fpdf2 is slow
 
-        rendered = statement_pdf(contents)
-        statement_date = contents[0].statement_date
         handle, temporary = tempfile.mkstemp(dir=out_dir, prefix=".statements-", suffix=".part")
+        os.close(handle)
         final: Path | None = None
         renamed = False
         try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(rendered.data)
-                file.flush()
-                os.fsync(file.fileno())
+            # The drawing goes on (in a second process, for a big run) while the next
+            # accounts are read: each chunk is handed over as soon as it is built.
+            printed: list[tuple[StatementContent, str]] = []
+            with StatementPrinter(Path(temporary), title="Patient statements",
+                                  expected=len(due)) as printer:  # fmt: skip
+                for chunk in chunked(due, CHUNK):
+                    contents, not_built = self.contents(chunk)
+                    held.extend(not_built)
+                    kept = [(content, content.to_json()) for content in contents]
+                    printer.add([text for _, text in kept])
+                    printed.extend(kept)
+                if not printed:
+                    raise _nothing_to_print(held)
+                pages = printer.finish()
+            statement_date = printed[0][0].statement_date
+            total_due = sum(content.amount_due for content, _ in printed)
             with session.writing():
-                self._refuse_overlap(contents, started)
+                self._refuse_overlap(printed, started)
                 run_id = StatementRun.insert(
                     statement_date=statement_date,
                     file_name="",
-                    statements=len(contents),
-                    pages=sum(rendered.pages),
-                    total_due_cents=sum(c.amount_due for c in contents),
+                    statements=len(printed),
+                    pages=sum(pages),
+                    total_due_cents=total_due,
                     min_balance_cents=policy.min_balance,
                     created_by=session.user_id(),
                 ).execute()
                 final = out_dir / f"statements-{statement_date:%Y%m%d}-{run_id:05d}.pdf"
                 StatementRun.update(file_name=str(final)).where(StatementRun.id == run_id).execute()
-                ids = self._record(run_id, contents, rendered.pages)
+                ids = self._record(run_id, printed, pages)
                 session.audit(
                     "print", "statement_run", run_id,
-                    after={"statements": len(contents), "first": ids[0], "last": ids[-1],
-                           "pages": sum(rendered.pages), "file": final.name},
+                    after={"statements": len(printed), "first": ids[0], "last": ids[-1],
+                           "pages": sum(pages), "file": final.name},
                 )  # fmt: skip
                 os.replace(temporary, final)
                 renamed = True
@@ -343,15 +349,15 @@ class Statements:
         return RunResult(
             run_id=run_id,
             path=final,
-            statements=len(contents),
-            pages=sum(rendered.pages),
-            total_due=sum(c.amount_due for c in contents),
+            statements=len(printed),
+            pages=sum(pages),
+            total_due=total_due,
             held=tuple(held),
         )
 
-    def _refuse_overlap(self, contents: list[StatementContent], started: dt.datetime) -> None:
+    def _refuse_overlap(self, printed: list, started: dt.datetime) -> None:
         """Two runs at once must not both mail an account: the later one records nothing."""
-        numbers = [c.account_number for c in contents]
+        numbers = [content.account_number for content, _ in printed]
         for chunk in chunked(numbers, CHUNK):
             clash = (
                 Statement.select(Patient.account_number)
@@ -365,21 +371,21 @@ class Statements:
                     "nothing was recorded: run the statements again"
                 )
 
-    def _record(self, run_id: int, contents: list[StatementContent], pages) -> list[int]:
+    def _record(self, run_id: int, printed: list, pages: Sequence[int]) -> list[int]:
         session = self._session
         user = session.user_id()
         now = utcnow()
         by_number = {
             number: pid
-            for chunk in chunked([c.account_number for c in contents], CHUNK)
+            for chunk in chunked([content.account_number for content, _ in printed], CHUNK)
             for pid, number in Patient.select(Patient.id, Patient.account_number)
             .where(among(Patient.account_number, chunk))
             .tuples()
         }
         rows = [
             (by_number[c.account_number], c.statement_date, c.cycle, c.amount_due, c.due_date,
-             c.to_json(), now, user, run_id, c.balance, count)
-            for c, count in zip(contents, pages, strict=True)
+             text, now, user, run_id, c.balance, count)
+            for (c, text), count in zip(printed, pages, strict=True)
         ]  # fmt: skip
         ids = insert_rows_with_ids(
             Statement,
@@ -388,7 +394,7 @@ class Statements:
             rows,
         )  # fmt: skip
         # The summary's last statement date is MAX(statement_date): set it, no recount.
-        date = contents[0].statement_date
+        date = printed[0][0].statement_date
         for chunk in chunked(sorted(by_number.values()), CHUNK):
             AccountSummary.update(last_statement_date=date).where(
                 among(AccountSummary.patient, chunk)
@@ -756,6 +762,13 @@ def _how_to_pay(practice: Party) -> tuple[str, ...]:
     if practice.phone:
         lines.append(f"Questions about this bill, or a payment plan? Call {practice.phone}.")
     return tuple(lines)
+
+
+def _nothing_to_print(held: list[Held]) -> StoreRefused:
+    reasons = "; ".join(f"{h.account_number}: {h.reason}" for h in held[:3])
+    return StoreRefused(
+        "no statement to print" + (f" ({reasons})" if reasons else ": no account is due one")
+    )
 
 
 def _check_writable(out_dir: Path) -> None:

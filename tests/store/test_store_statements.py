@@ -285,11 +285,11 @@ def test_a_statement_that_fails_to_render_is_not_recorded(clocked, tmp_path, mon
     owes(practice, "Unlucky", 5_000)
     import billing_tui.pdf.statement as pdf
 
-    def broken(contents, **_):
+    def broken(pdf, contents, **_):
         list(contents)
         raise RuntimeError("the printer caught fire")
 
-    monkeypatch.setattr(pdf, "statement_pdf", broken)
+    monkeypatch.setattr(pdf, "draw_statements", broken)
     with pytest.raises(RuntimeError):
         store.statements.run(tmp_path)
     assert nothing_recorded(tmp_path)
@@ -310,3 +310,21 @@ def test_a_file_that_cannot_take_its_name_leaves_nothing_recorded(clocked, tmp_p
     summary = AccountSummary.get(AccountSummary.patient == pid)
     assert summary.last_statement_date is None
     assert store.verify().ok
+
+
+def test_a_big_run_draws_in_a_second_process_the_same_pdf(clocked, tmp_path, monkeypatch):
+    store, clock, practice = clocked
+    for n in range(3):
+        owes(practice, f"Many{n}", 5_000 + n)
+    import billing_tui.pdf.statement_printer as printer
+
+    monkeypatch.setattr(printer, "BACKGROUND_AT", 2)  # this run is "big"
+    result = store.statements.run(tmp_path)
+    assert result.statements == 3 and result.pages == 3
+    drawn = result.path.read_bytes()
+    contents = [
+        StatementContent.from_json(s.content) for s in Statement.select().order_by(Statement.id)
+    ]
+    from billing_tui.pdf.statement import statement_pdf
+
+    assert drawn == statement_pdf(contents).data  # as if drawn in-process
