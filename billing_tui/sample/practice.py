@@ -500,7 +500,7 @@ class Builder:
             self.statement_id += 1
             self.out_statement.append(
                 (self.statement_id, a.pid, days[t], cycle, a.patient, days[t + 25], "{}",
-                 days[t] + self.times[self.statement_id % 97], a.user)
+                 days[t] + self.times[self.statement_id % 97], a.user, a.patient)
             )  # fmt: skip
             last = t
             t += 30

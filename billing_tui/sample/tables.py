@@ -57,7 +57,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "note": ("id", "patient_id", "kind", "direction", "outcome", "text", "follow_up",
              "assignee_id", "follow_up_done_at", "created_at", "created_by_id"),
     "statement": ("id", "patient_id", "statement_date", "cycle", "amount_due_cents", "due_date",
-                  "content", "created_at", "created_by_id"),
+                  "content", "created_at", "created_by_id", "balance_cents"),
     "account_summary": ("patient_id", "insurance_balance_cents", "patient_balance_cents",
                         "oldest_open_dos", "priority_key", "last_payment_date", "next_follow_up",
                         "last_statement_date", "denied_claims", "primary_payer_id",

@@ -79,6 +79,8 @@ def up(migrator, db):
         ('note', 'document', "VARCHAR(255) NOT NULL DEFAULT ''"),
     ):
         db.execute_sql(f'ALTER TABLE {table} ADD COLUMN {column} {kind}')
+    # Statements from before: the balance they stated was what they asked for.
+    db.execute_sql('UPDATE statement SET balance_cents = amount_due_cents')
 
     class LateFee(Model):
         patient = ForeignKeyField(Patient, on_delete='RESTRICT')
