@@ -47,6 +47,14 @@ class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
             tooltip="take a patient payment",
         ),
         Binding(
+            "s",
+            "statements",
+            "Statements",
+            show=False,
+            id="account.statements",
+            tooltip="the account's statements: preview, print now, reprint",
+        ),
+        Binding(
             "y",
             "payments",
             "Payments",
@@ -278,6 +286,22 @@ class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
 
         name = self.view.patient.name.upper()
         self.app.push_screen(PaymentsDialog(self.patient_id, name), closed)
+
+    def action_statements(self) -> None:
+        from .statement_dialogs import AccountStatementsDialog
+
+        if self.view is None:
+            return
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self._load()
+
+        patient = self.view.patient
+        dialog = AccountStatementsDialog(
+            self.patient_id, patient.name.upper(), patient.account_number
+        )
+        self.app.push_screen(dialog, closed)
 
     @work(exclusive=True, group="follow-up", exit_on_error=False)
     async def action_follow_up_done(self) -> None:

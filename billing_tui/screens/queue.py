@@ -110,6 +110,14 @@ class QueueScreen(ReportsFailures, Screen[None]):
             tooltip="the denial, exception and crossover worklists",
         ),
         Binding(
+            "f12",
+            "statements",
+            "Statements",
+            show=False,  # the bar is full at 80 columns; F1 lists it
+            id="queue.statements",
+            tooltip="patient statements: who is due one, the preview, print the run",
+        ),
+        Binding(
             "up",
             "move('cursor_up')",
             "Previous",
@@ -437,6 +445,11 @@ class QueueScreen(ReportsFailures, Screen[None]):
         from .worklists import WorklistScreen  # on first use, like the account
 
         self.app.push_screen(WorklistScreen(), lambda _: self.refresh_queue())
+
+    def action_statements(self) -> None:
+        from .statements import StatementsScreen  # on first use, like the account
+
+        self.app.push_screen(StatementsScreen(), lambda _: self.refresh_queue())
 
     def action_clear_search(self) -> None:
         self.query_one(SearchBox).value = ""
