@@ -128,6 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(error), EXIT_PROBLEM)
     except KeyboardInterrupt:
         return fail("interrupted", 130)
+    except BrokenPipeError:
+        # The reader had enough (`| head`): not a failure. Point stdout at /dev/null so
+        # Python's own flush at exit does not complain about the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def fail(message: str, code: int) -> int:

@@ -156,3 +156,19 @@ def test_no_traceback_from_the_installed_command(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("billing-tui: ")
+
+
+def test_a_reader_that_stops_early_is_no_failure(tmp_path):
+    """`billing-tui queue ... | head -1`: the closed pipe is not a traceback."""
+    db = str(tmp_path / "x.db")
+    assert main(["--db", db, "init", "--sample", "1500"]) == 0
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "billing_tui", "--db", db, "queue", "--limit", "1500",
+         "--format", "csv"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    reader.stdout.read(10)
+    reader.stdout.close()  # the reader goes away, as head does
+    _, err = reader.communicate()
+    assert b"Traceback" not in err and reader.returncode == 0
