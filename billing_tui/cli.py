@@ -106,6 +106,19 @@ def _count(text: str) -> int:
     return value
 
 
+def positive_amount(text: str) -> int:
+    """An argument that is an amount of money more than 0.00, in cents."""
+    from .domain.money import MoneyError, parse_cents
+
+    try:
+        cents = parse_cents(text)
+    except MoneyError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if cents <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0.00")
+    return cents
+
+
 def _date(text: str) -> dt.date:
     try:
         return parse_date(text)

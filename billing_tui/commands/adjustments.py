@@ -3,12 +3,12 @@ adjustments of patient balances, and the supervisor's decisions on them."""
 
 from __future__ import annotations
 
-import argparse
-
 from ..domain.adjustments import WRITE_OFF_CATEGORIES
 
 
 def register(commands) -> dict:
+    from ..cli import positive_amount as _amount
+
     fees = commands.add_parser(
         "late-fees", help="list the statements left unpaid that earn a late fee; --apply posts them"
     )
@@ -55,18 +55,6 @@ def register(commands) -> dict:
         "approvals": cmd_approvals,
         "collections": cmd_collections,
     }
-
-
-def _amount(text: str) -> int:
-    from ..domain.money import MoneyError, parse_cents
-
-    try:
-        cents = parse_cents(text)
-    except MoneyError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    if cents <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0.00")
-    return cents
 
 
 def _account(store, number: str) -> int:

@@ -11,6 +11,7 @@ FREQUENCIES = ("monthly", "biweekly", "weekly")
 
 def register(commands) -> dict:
     from ..cli import _count, _date
+    from ..cli import positive_amount as _amount
 
     parser = commands.add_parser(
         "plan",
@@ -35,18 +36,6 @@ def register(commands) -> dict:
         help="end the active plan as broken: the patient stopped paying",
     )  # fmt: skip
     return {"plan": cmd_plan}
-
-
-def _amount(text: str) -> int:
-    from ..domain.money import MoneyError, parse_cents
-
-    try:
-        cents = parse_cents(text)
-    except MoneyError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    if cents <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0.00")
-    return cents
 
 
 def cmd_plan(args: argparse.Namespace, settings) -> int:

@@ -9,6 +9,9 @@ HELD_LISTED = 20  # held-back accounts named in the output; the rest are counted
 
 
 def register(commands) -> dict:
+    from ..cli import _count
+    from ..cli import positive_amount as _amount
+
     run = commands.add_parser(
         "statements",
         help="print patient statements: every account due one, or the named ones, in one PDF",
@@ -41,24 +44,6 @@ def register(commands) -> dict:
     again.add_argument("id", type=int, help="the statement's number (see `account NUMBER`)")
     again.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write")
     return {"statements": cmd_statements, "statement": cmd_statement}
-
-
-def _count(text: str) -> int:
-    from ..cli import _count as count
-
-    return count(text)
-
-
-def _amount(text: str) -> int:
-    from ..domain.money import MoneyError, parse_cents
-
-    try:
-        cents = parse_cents(text)
-    except MoneyError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    if cents <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0.00")
-    return cents
 
 
 def cmd_statements(args: argparse.Namespace, settings) -> int:
