@@ -12,8 +12,11 @@ PrintError and the file is left for the caller to remove.
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -28,85 +31,101 @@ class PrintError(RuntimeError):
 
 class StatementPrinter:
     """Feed it statements' JSON (the form they are kept in) with add(); finish() writes the
-    PDF. Use as a context manager so that a failed run never leaves a process behind."""
+    PDF. Use as a context manager so that a failed run never leaves a process behind.
+
+    The second process is `python -m billing_tui.pdf.statement_printer PATH TITLE`, fed
+    one statement a line on its standard input; it answers one line of JSON. A plain
+    subprocess, not multiprocessing: nothing of this process (its threads, the TUI's
+    terminal, its __main__) is copied or imported again."""
 
     def __init__(self, path: Path, *, title: str, expected: int) -> None:
         self._path = Path(path)
         self._title = title
         self._pending: list[str] = []
-        self._connection = None
-        self._process = None
+        self._process: subprocess.Popen | None = None
+        self._errors = None
         if expected >= BACKGROUND_AT:
-            # spawn, not fork: the TUI runs this from a worker thread, and a forked copy
-            # of a threaded process (and of its database connection) is not safe.
-            context = multiprocessing.get_context("spawn")
-            parent, child = context.Pipe()
-            self._process = context.Process(
-                target=_draw_run, args=(child, str(self._path), title), daemon=True
+            self._errors = tempfile.TemporaryFile()
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(self._path), title],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._errors,
             )
-            self._process.start()
-            child.close()
-            self._connection = parent
 
     def add(self, statements: Sequence[str]) -> None:
         if not statements:
             return
-        if self._connection is None:
+        if self._process is None:
             self._pending.extend(statements)
             return
         try:
-            self._connection.send(list(statements))
-        except (BrokenPipeError, EOFError, OSError):
+            self._process.stdin.write(("\n".join(statements) + "\n").encode())
+        except (BrokenPipeError, OSError):
             self._fail()
 
     def finish(self) -> tuple[int, ...]:
-        if self._connection is None:
-            return _draw_to(self._path, _contents(iter([self._pending])), self._title)
+        if self._process is None:
+            return _draw_to(self._path, _contents(iter(self._pending)), self._title)
         try:
-            self._connection.send(None)
-            outcome, value = self._connection.recv()
-        except (BrokenPipeError, EOFError, OSError):
+            self._process.stdin.close()
+            answer = self._process.stdout.read()
+            self._process.wait()
+        except (BrokenPipeError, OSError):
+            self._fail()
+        try:
+            reply = json.loads(answer)
+        except ValueError:
             self._fail()
         finally:
             self._stop()
-        if outcome != "ok":
-            raise PrintError(value)
-        return tuple(value)
+        if "error" in reply:
+            raise PrintError(reply["error"])
+        return tuple(reply["pages"])
 
     def _fail(self):
         """The drawing process went away: say why if it can, and stop it."""
         message = "the process drawing the statements stopped"
         try:
-            if self._connection.poll(1):
-                outcome, value = self._connection.recv()
-                if outcome == "error":
-                    message = value
-        except (EOFError, OSError):
-            pass
+            answer = self._process.stdout.read()
+            message = json.loads(answer)["error"]
+        except (OSError, ValueError, KeyError, TypeError):
+            self._errors.seek(0)
+            last = self._errors.read().decode(errors="replace").strip().splitlines()
+            if last:
+                message = f"{message}: {last[-1][:200]}"
         self._stop()
         raise PrintError(message)
 
     def _stop(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-        if self._process is not None:
-            self._process.join(timeout=5)
-            if self._process.is_alive():
-                self._process.kill()
-                self._process.join()
-            self._process = None
+        process, self._process = self._process, None
+        if process is not None:
+            for stream in (process.stdin, process.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._errors is not None:
+            self._errors.close()
+            self._errors = None
 
     def __enter__(self) -> StatementPrinter:
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._process is not None and exc[0] is not None:
+            self._process.kill()  # the run failed: the drawing is of no use
         self._stop()
 
 
-def _contents(batches: Iterator[list[str]]) -> Iterator[StatementContent]:
-    for batch in batches:
-        for text in batch:
+def _contents(lines: Iterator[str]) -> Iterator[StatementContent]:
+    for text in lines:
+        if text.strip():
             yield StatementContent.from_json(text)
 
 
@@ -125,34 +144,17 @@ def _draw_to(path: Path, contents, title: str) -> tuple[int, ...]:
     return pages
 
 
-class _Cancelled(Exception):
-    """The run stopped sending (it failed, or found nothing to print)."""
-
-
-def _draw_run(connection, path: str, title: str) -> None:
-    """The drawing process: statements arrive in batches until None; the file is written
-    and its pages sent back (or the error, in words). A run that goes away before None
-    has cancelled: nothing to say."""
-
-    def batches() -> Iterator[list[str]]:
-        while True:
-            try:
-                batch = connection.recv()
-            except (EOFError, OSError):
-                raise _Cancelled from None
-            if batch is None:
-                return
-            yield batch
-
+def _main(path: str, title: str) -> None:
+    """The drawing process: statements arrive a line each until the end of input; the
+    file is written and one line of JSON answers, {"pages": [...]} or {"error": "..."}."""
+    lines = (line.decode("utf-8") for line in sys.stdin.buffer)
     try:
-        reply = ("ok", list(_draw_to(Path(path), _contents(batches()), title)))
-    except _Cancelled:
-        return
+        reply = {"pages": list(_draw_to(Path(path), _contents(lines), title))}
     except Exception as error:  # noqa: BLE001 - every failure goes back to the run, as words
-        reply = ("error", f"{type(error).__name__}: {error}")
-    try:
-        connection.send(reply)
-    except OSError:
-        pass
-    finally:
-        connection.close()
+        reply = {"error": f"{type(error).__name__}: {error}"}
+    sys.stdout.write(json.dumps(reply) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1], sys.argv[2])

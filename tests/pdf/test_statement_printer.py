@@ -4,13 +4,21 @@ drawn in-process, and a failure there comes back as words, leaving no process be
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
+import os
+import subprocess
 
 import pytest
 from statement_builders import line, statement, visit
 
 from billing_tui.pdf.statement import statement_pdf
 from billing_tui.pdf.statement_printer import PrintError, StatementPrinter
+
+
+def leftover_processes() -> list[str]:
+    """Drawing processes still running (this test's children)."""
+    found = subprocess.run(["pgrep", "-P", str(os.getpid()), "-f", "statement_printer"],
+                           capture_output=True, text=True)  # fmt: skip
+    return found.stdout.split()
 
 
 def contents(n: int):
@@ -35,7 +43,7 @@ def test_a_second_process_draws_the_same_bytes_as_in_process(tmp_path):
     expected = statement_pdf(made)
     assert pages == expected.pages
     assert path.read_bytes() == expected.data
-    assert multiprocessing.active_children() == []
+    assert not leftover_processes()
 
 
 def test_a_statement_that_cannot_be_drawn_comes_back_as_a_print_error(tmp_path):
@@ -44,10 +52,10 @@ def test_a_statement_that_cannot_be_drawn_comes_back_as_a_print_error(tmp_path):
         printer.add([contents(1)[0].to_json(), "{not json"])
         with pytest.raises(PrintError, match="cannot be read"):
             printer.finish()
-    assert multiprocessing.active_children() == []
+    assert not leftover_processes()
 
 
 def test_a_run_that_stops_sending_leaves_no_process(tmp_path):
     with StatementPrinter(tmp_path / "run.pdf", title="x", expected=10_000) as printer:
         printer.add([contents(1)[0].to_json()])
-    assert multiprocessing.active_children() == []
+    assert not leftover_processes()
