@@ -392,3 +392,25 @@ def test_the_preview_text_lines_up_every_figure_of_a_statement():
     )
     narrow = preview_text(content, 72).plain.splitlines()  # in the account's dialog
     assert all(len(line) <= 72 for line in narrow if line.startswith(("Date", "08/", "11/")))
+
+
+async def test_a_big_run_from_the_screen_draws_in_a_second_process(
+    app, ui_store, documents, monkeypatch
+):
+    """The TUI replaces stdout and runs the store on a thread: the drawing process must
+    not care (a multiprocessing spawn failed there)."""
+    import billing_tui.pdf.statement_printer as printer
+
+    monkeypatch.setattr(printer, "BACKGROUND_AT", 2)
+    due = ui_store.statements.candidates()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_statements(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        result = app.screen
+        assert isinstance(result, RunResultDialog)
+        assert result.result.statements == len(due)
+        assert result.result.path.read_bytes().startswith(b"%PDF")
