@@ -55,6 +55,38 @@ class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
             tooltip="the account's statements: preview, print now, reprint",
         ),
         Binding(
+            "g",
+            "plan",
+            "Plan",
+            show=False,
+            id="account.plan",
+            tooltip="the payment plan: agree one, or see and end the active one",
+        ),
+        Binding(
+            "w",
+            "write_off",
+            "Write off",
+            show=False,
+            id="account.write_off",
+            tooltip="write off part of the patient balance, or waive a late fee",
+        ),
+        Binding(
+            "b",
+            "collections",
+            "Collections",
+            show=False,
+            id="account.collections",
+            tooltip="send the account to collections (a supervisor), or recall it",
+        ),
+        Binding(
+            "t",
+            "letter",
+            "Letter",
+            show=False,
+            id="account.letter",
+            tooltip="a letter or an email to the patient from a template",
+        ),
+        Binding(
             "y",
             "payments",
             "Payments",
@@ -277,31 +309,71 @@ class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
     def action_payments(self) -> None:
         from .patient_payment import PaymentsDialog
 
-        if self.view is None:
-            return
+        if self.view is not None:
+            self._push_then_reload(PaymentsDialog(self.patient_id, self.view.patient.name.upper()))
 
+    def _push_then_reload(self, dialog) -> None:
         def closed(changed: bool | None) -> None:
             if changed:
                 self._load()
 
+        self.app.push_screen(dialog, closed)
+
+    @work(exclusive=True, group="patient-side", exit_on_error=False)
+    async def action_plan(self) -> None:
+        from .payment_plan import PlanDialog, PlanEndDialog  # on first use
+
+        if self.view is None:
+            return
         name = self.view.patient.name.upper()
-        self.app.push_screen(PaymentsDialog(self.patient_id, name), closed)
+        plan = await self.app.call_store(self.app.store.plans.current, self.patient_id)
+        if plan is None:
+            self._push_then_reload(PlanDialog(self.patient_id, name, self.view.patient_balance))
+        else:
+            self._push_then_reload(PlanEndDialog(plan, name))
+
+    @work(exclusive=True, group="patient-side", exit_on_error=False)
+    async def action_write_off(self) -> None:
+        from .write_off import WriteOffDialog
+
+        if self.view is None:
+            return
+        adjustments = self.app.store.adjustments
+        fees = await self.app.call_store(adjustments.late_fees_of, self.patient_id)
+        dialog = WriteOffDialog(
+            self.patient_id, self.view.patient.name.upper(), self.view.patient_balance,
+            late_fees=tuple(fees), approval_limit=adjustments.policy.approval_limit,
+        )  # fmt: skip
+        self._push_then_reload(dialog)
+
+    @work(exclusive=True, group="patient-side", exit_on_error=False)
+    async def action_collections(self) -> None:
+        from .collections import CollectionsDialog
+
+        if self.view is None:
+            return
+        placements = await self.app.call_store(
+            self.app.store.adjustments.placements, patient_id=self.patient_id, active_only=True
+        )
+        name = self.view.patient.name.upper()
+        placement = placements[0] if placements else None
+        self._push_then_reload(CollectionsDialog(self.patient_id, name, placement))
+
+    def action_letter(self) -> None:
+        from .letters import LetterDialog
+
+        if self.view is not None:
+            self._push_then_reload(LetterDialog(self.patient_id, self.view.patient.name.upper()))
 
     def action_statements(self) -> None:
         from .statement_dialogs import AccountStatementsDialog
 
-        if self.view is None:
-            return
-
-        def closed(changed: bool | None) -> None:
-            if changed:
-                self._load()
-
-        patient = self.view.patient
-        dialog = AccountStatementsDialog(
-            self.patient_id, patient.name.upper(), patient.account_number
-        )
-        self.app.push_screen(dialog, closed)
+        if self.view is not None:
+            patient = self.view.patient
+            name = patient.name.upper()
+            self._push_then_reload(
+                AccountStatementsDialog(self.patient_id, name, patient.account_number)
+            )
 
     @work(exclusive=True, group="follow-up", exit_on_error=False)
     async def action_follow_up_done(self) -> None:

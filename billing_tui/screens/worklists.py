@@ -176,6 +176,13 @@ class WorklistScreen(DismissOnce, ReportsFailures, Screen[None]):
             tooltip="show the closed items too (on/off)",
         ),
         Binding(
+            "a",
+            "approvals",
+            "Approvals",
+            id="worklists.approvals",
+            tooltip="write-offs and waivers waiting for a supervisor",
+        ),
+        Binding(
             "f5",
             "reload",
             "Refresh",
@@ -379,6 +386,11 @@ class WorklistScreen(DismissOnce, ReportsFailures, Screen[None]):
                 item is not None and item.closed_at is None and item.remittance_claim_id is not None
             ) or None
         return True
+
+    def action_approvals(self) -> None:
+        from .approval_list import ApprovalsScreen  # on first use
+
+        self.app.push_screen(ApprovalsScreen())
 
     def action_back(self) -> None:
         self.dismiss(None)

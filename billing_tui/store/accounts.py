@@ -103,6 +103,7 @@ class Accounts(PatientEditing):
             ledger=ledger,
             claims=self._claims(patient_id),
             notes=self._notes(patient_id),
+            plan_next_due=summary.plan_next_due if summary else None,
         )
 
     def _coverages(self, patient_id: int) -> tuple[CoverageRecord, ...]:

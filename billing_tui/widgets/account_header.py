@@ -61,6 +61,8 @@ def balances(view: AccountView, today: dt.date) -> str:
     if view.next_follow_up is not None:
         due = " due" if view.next_follow_up <= today else ""
         parts.append(f"F/U {format_date(view.next_follow_up)}{due}")
+    if view.plan_next_due is not None:
+        parts.append(f"Plan due {format_date(view.plan_next_due)}")
     if view.flags:
         parts.append(", ".join(flag.label for flag in view.flags))
     return " · ".join(parts)

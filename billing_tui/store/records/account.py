@@ -128,3 +128,4 @@ class AccountView:
     ledger: tuple[LedgerLine, ...]
     claims: tuple[ClaimRow, ...]
     notes: tuple[NoteRecord, ...]
+    plan_next_due: dt.date | None = None  # the active payment plan's next instalment
