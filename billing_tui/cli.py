@@ -28,6 +28,7 @@ from .domain.ledger import AGE_BUCKETS
 from .domain.money import format_cents
 from .domain.queue import Flag, QueueFilter
 from .store import Store, StoreConflict, StoreError, StoreRefused
+from .store.api import os_username
 from .store.db import is_postgres
 
 DEMO_ACCOUNTS = 3_000
@@ -55,7 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH_OR_URL",
         help="SQLite file or postgresql:// URL (default: $BILLING_TUI_DB, else the data directory)",
     )
-    parser.add_argument("--user", help="act as this user (default: your login name)")
+    parser.add_argument(
+        "--user",
+        default=os.environ.get("BILLING_TUI_USER") or None,
+        help="the billing-tui user to act as (default: $BILLING_TUI_USER, else the user "
+        "mapped to your OS login); the OS login is recorded beside it in the audit trail",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     init = commands.add_parser("init", help="create the schema, optionally with a sample practice")
@@ -148,19 +154,77 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def print_rows(records: list[dict], fmt: str, *, empty: str = "Nothing to list.") -> None:
+    """Rows of plain values as a table (tabulate), CSV or JSON on stdout."""
+    if fmt == "json":
+        print(json.dumps(records, indent=2, default=str))
+    elif fmt == "csv":
+        if records:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]))
+            writer.writeheader()
+            writer.writerows(records)
+    elif records:
+        from tabulate import tabulate
+
+        print(tabulate(records, headers="keys", disable_numparse=True))
+    else:
+        print(empty)
+
+
 def fail(message: str, code: int) -> int:
     print(f"billing-tui: {message}", file=sys.stderr)
     return code
 
 
-def open_store(settings: Settings, args: argparse.Namespace, *, create_dirs: bool = False) -> Store:
-    return Store.open(
+def open_store(
+    settings: Settings,
+    args: argparse.Namespace,
+    *,
+    create_dirs: bool = False,
+    acting: bool = True,
+    via: str = "",
+) -> Store:
+    """The Store, working as the command's user (acting=False: nobody yet, for the TUI's
+    login screen and for creating the first administrator). StoreRefused if the user is
+    unknown, disabled or locked: the refusal is in the audit trail."""
+    login = os_username()
+    store = Store.open(
         settings.database,
-        username=args.user,
+        username=login,
         policy=settings.queue,
         statements=settings.statements,
         fees=settings.fees,
         create_dirs=create_dirs or args.db is None,
+        enroll=False,
+        via=via or f"cli {login}"[:40],
+    )
+    if acting:
+        try:
+            act_as_cli_user(store, args.user, login)
+        except BaseException:
+            store.close()
+            raise
+    return store
+
+
+def act_as_cli_user(store: Store, named: str | None, login: str) -> None:
+    """--user NAME, else the user mapped to the OS login (os_login, or the same username)."""
+    users = store.users
+    if named:
+        users.act_as(named)
+        return
+    mapped = users.mapped_to(login)
+    if mapped is not None:
+        users.act_as(mapped)
+        return
+    if not users.exist():
+        raise StoreRefused(
+            "this database has no users yet: create the first administrator with "
+            "`billing-tui user add NAME --role admin`"
+        )
+    raise StoreRefused(
+        f"the OS login {login!r} is not mapped to a billing-tui user: pass --user NAME, "
+        f"or an administrator maps it with `billing-tui user edit NAME --os-login {login}`"
     )
 
 
@@ -168,21 +232,24 @@ def open_store(settings: Settings, args: argparse.Namespace, *, create_dirs: boo
 
 
 def cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
-    store = open_store(settings, args)
+    via = "serve" if os.environ.get("BILLING_TUI_VIA") == "serve" else "tui"
+    store = open_store(settings, args, acting=False, via=via)  # the login screen signs in
     return _run_tui(store, settings)
 
 
-def _run_tui(store: Store, settings: Settings) -> int:
+def _run_tui(store: Store, settings: Settings, *, hint: str = "") -> int:
     from .app import make_app  # Textual is imported only when a screen is wanted
 
     try:
-        make_app(store, settings).run(mouse=False)
+        make_app(store, settings, hint=hint).run(mouse=False)
     finally:
         store.close()
     return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from .sample.reference import SAMPLE_PASSWORD
+
     path = args.db or demo_database()
     if is_postgres(path):
         return fail(
@@ -192,12 +259,18 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         _build_demo(Path(path), args.user, settings)
     store = Store.open(
         path,
-        username=args.user,
+        username=os_username(),
         policy=settings.queue,
         statements=settings.statements,
         fees=settings.fees,
+        enroll=False,
+        via="tui",
     )
-    return _run_tui(store, dataclasses.replace(settings, database=path))
+    hint = (
+        f"Demo practice: sign in as mreyes (specialist), abrennan (supervisor) or "
+        f"rpatel-admin (admin), password {SAMPLE_PASSWORD}"
+    )
+    return _run_tui(store, dataclasses.replace(settings, database=path), hint=hint)
 
 
 def _build_demo(path: Path, user: str | None, settings: Settings) -> None:
@@ -206,7 +279,9 @@ def _build_demo(path: Path, user: str | None, settings: Settings) -> None:
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
     print(f"Creating a demo practice of {DEMO_ACCOUNTS:,} accounts in {path} ...", flush=True)
-    store = Store.open(str(partial), username=user, policy=settings.queue, create_dirs=True)
+    store = Store.open(
+        str(partial), username=os_username(), policy=settings.queue, create_dirs=True, enroll=False
+    )
     try:
         _generate(store, DEMO_ACCOUNTS, seed=1, as_of=None)
     finally:
@@ -215,7 +290,7 @@ def _build_demo(path: Path, user: str | None, settings: Settings) -> None:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    store = open_store(settings, args)
+    store = open_store(settings, args, acting=False)  # a new database has nobody yet
     try:
         print(f"Database ready: {settings.database} (schema {store.schema_version()})")
         if args.sample:
@@ -229,6 +304,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 def _generate(store: Store, accounts: int, *, seed: int, as_of: dt.date | None) -> None:
     from .sample import generate
+    from .sample.reference import SAMPLE_PASSWORD
 
     started = time.perf_counter()
     interactive = sys.stderr.isatty()
@@ -237,12 +313,18 @@ def _generate(store: Store, accounts: int, *, seed: int, as_of: dt.date | None) 
         if interactive:
             print(f"\r  {done:,} / {total:,} accounts", end="", file=sys.stderr, flush=True)
 
-    summary = generate(store.db, accounts, seed=seed, as_of=as_of, progress=progress)
+    summary = generate(
+        store.db, accounts, seed=seed, as_of=as_of, progress=progress, admin_login=os_username()
+    )
     if interactive:
         print(file=sys.stderr)
     print(
         f"Sample practice: {summary.accounts:,} accounts, {summary.claims:,} claims, "
         f"{summary.ledger_entries:,} ledger entries in {time.perf_counter() - started:.1f} s"
+    )
+    print(
+        f"Sample users sign in with the password {SAMPLE_PASSWORD!r}; your OS login "
+        f"{os_username()!r} acts as the sample administrator on the command line"
     )
 
 
@@ -367,7 +449,7 @@ def cmd_account(args: argparse.Namespace, settings: Settings) -> int:
         patient_id = store.accounts.find(args.number)
         if patient_id is None:
             return fail(f"no account {args.number!r}", EXIT_PROBLEM)
-        view = store.accounts.get(patient_id)
+        view = store.accounts.open(patient_id)
         statements = store.statements.statements_of(patient_id)
     finally:
         store.close()

@@ -72,6 +72,7 @@ class Settings:
     fees: FeePolicy = FeePolicy()
     email: EmailSettings = field(default_factory=EmailSettings)
     documents: Path = field(default_factory=lambda: data_dir() / "documents")  # letters, receipts
+    idle_minutes: int = 10  # [security] idle_minutes: the TUI locks after this long; 0 never
 
 
 def load_settings(database: str | None = None) -> Settings:
@@ -110,7 +111,15 @@ def load_settings(database: str | None = None) -> Settings:
         fees=_fee_policy(raw, path),
         email=_email(_section(raw, "email", path), path),
         documents=Path(raw.get("documents") or data_dir() / "documents").expanduser(),
+        idle_minutes=_idle_minutes(_section(raw, "security", path), path),
     )
+
+
+def _idle_minutes(section: dict, path: Path) -> int:
+    value = section.get("idle_minutes", 10)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 240:
+        raise ConfigError(f"{path}: [security] idle_minutes is a whole number from 0 to 240")
+    return value
 
 
 def _section(raw: dict, name: str, path: Path) -> dict:

@@ -12,8 +12,29 @@ import pytest
 from pg_schema import SKIP_REASON, fresh_schema, pg_base_url
 
 from billing_tui.store import Store
+from billing_tui.store.session import Session
 
 TODAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def enrolled_as_supervisor():
+    """A user a test's Store enrolls ('tester') is a supervisor: most tests are about the
+    books, not about roles, and reverse and void freely. tests/store/test_security.py and
+    the role tests name specialists and support users explicitly."""
+    with pytest.MonkeyPatch.context() as patch:  # session-wide: module fixtures enroll too
+        patch.setattr(Session, "ENROLL_ROLE", "supervisor")
+        yield
+
+
+@pytest.fixture(autouse=True)
+def os_login(monkeypatch) -> str:
+    """The tests run as the OS login 'tester': the CLI acts as the user of that name (the
+    stores below create it) or, on a sample practice, as the sample admin mapped to it."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "tester")
+    monkeypatch.delenv("BILLING_TUI_USER", raising=False)
+    return "tester"
 
 
 @pytest.fixture

@@ -18,4 +18,5 @@ MODULES = (
     "plans",
     "contacts",
     "adjustments",
+    "users",
 )

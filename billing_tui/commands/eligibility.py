@@ -38,6 +38,7 @@ def cmd_export_270(args: argparse.Namespace, settings) -> int:
     from tabulate import tabulate
 
     from ..cli import EXIT_OK, EXIT_PROBLEM, UsageError, fail, open_store
+    from ..domain.security import mask_id
 
     if not args.account and not args.unverified:
         raise UsageError("name accounts with --account NUMBER, or use --unverified")
@@ -49,7 +50,10 @@ def cmd_export_270(args: argparse.Namespace, settings) -> int:
     finally:
         store.close()
     if result.asked:
-        rows = [(a.account_number, a.patient, a.payer, a.member_id, a.trace) for a in result.asked]
+        rows = [
+            (a.account_number, a.patient, a.payer, mask_id(a.member_id), a.trace)
+            for a in result.asked
+        ]
         print(
             tabulate(
                 rows,

@@ -13,14 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .money import format_cents
-
-
-class Role(StrEnum):
-    SPECIALIST = "specialist"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-    SUPPORT = "support"  # read-only
-
+from .security import Permission, Role, may
 
 SUPERVISING = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -71,7 +64,7 @@ class FeePolicy:
 
 
 def is_supervising(role: str) -> bool:
-    return role in SUPERVISING
+    return may(role, Permission.APPROVE)
 
 
 def needs_approval(amount: int, role: str, policy: FeePolicy) -> bool:
@@ -94,7 +87,7 @@ def check_adjustment(amount: int, patient_balance: int, reason: str) -> None:
 
 def check_collections(role: str, final_notice: dt.date | None, patient_balance: int) -> None:
     """Only a supervisor sends an account to collections, and only after a final notice."""
-    if not is_supervising(role):
+    if not may(role, Permission.COLLECTIONS):
         raise AdjustmentError("sending an account to collections needs a supervisor")
     if final_notice is None:
         raise AdjustmentError("the account has had no final notice; send one first")

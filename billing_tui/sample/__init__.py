@@ -48,11 +48,13 @@ def generate(
     seed: int = 1,
     as_of: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    admin_login: str | None = None,
 ) -> SampleSummary:
     """Fill the empty database `db` with a sample practice of `accounts` patient accounts.
 
     Dates are relative to as_of (default today). Raises ValueError if the
     database already has data; progress(done, total) is called after each chunk.
+    The sample admin is mapped to the OS login admin_login (see insert_reference).
     """
     if accounts < 0:
         raise ValueError("the number of sample accounts cannot be negative")
@@ -65,7 +67,9 @@ def generate(
     gc.disable()  # millions of short-lived tuples and no cycles: collections would only cost
     try:
         with loader.loading():
-            plan = insert_reference(loader, seed=seed, as_of=as_of, accounts=accounts)
+            plan = insert_reference(
+                loader, seed=seed, as_of=as_of, accounts=accounts, admin_login=admin_login
+            )
             _load_chunks(loader, plan, counts, progress)
     finally:
         if collecting:

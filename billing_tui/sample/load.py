@@ -9,6 +9,7 @@ sqlite_master), and foreign keys, fsync and the WAL are off until it commits.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -206,18 +207,31 @@ def last_ids(db: Database) -> dict[str, int]:
     }
 
 
-def insert_reference(loader, *, seed: int, as_of: dt.date, accounts: int) -> Plan:
-    """Write the users, providers, payers and fee schedule; returns the plan the chunks follow."""
+def insert_reference(
+    loader, *, seed: int, as_of: dt.date, accounts: int, admin_login: str | None = None
+) -> Plan:
+    """Write the users, providers, payers and fee schedule; returns the plan the chunks follow.
+
+    Every sample user signs in with reference.SAMPLE_PASSWORD; the sample admin is mapped
+    to admin_login (the OS login that made the sample), so that its CLI works at once."""
+    from ..domain.security import hash_password
+
     db = loader.db
     ids = last_ids(db)
     stamp = f"{as_of - dt.timedelta(days=900)} 08:00:00"
     users = dict(db.execute_sql("SELECT username, id FROM app_user").fetchall())
+    mapped = {login for (login,) in db.execute_sql("SELECT os_login FROM app_user").fetchall()}
     new_users = []
     for username, name, role in reference.USERS:
         if username not in users:
             ids["app_user"] += 1
             users[username] = ids["app_user"]
-            new_users.append((users[username], username, name, role, None, 1, 0, None, stamp))
+            login = admin_login if role == "admin" and admin_login not in mapped else None
+            salt = hashlib.sha256(f"{seed}:{username}".encode()).digest()[:16]
+            password = hash_password(reference.SAMPLE_PASSWORD, salt=salt)
+            new_users.append(
+                (users[username], username, name, role, password, 1, 0, None, stamp, login)
+            )
     loader.insert("app_user", new_users)
 
     billing_provider = ids["billing_provider"] + 1

@@ -15,6 +15,9 @@ def npi(stem: str) -> str:
     return stem + npi_check_digit(stem)
 
 
+# Every sample user's password: the sample is synthetic, and the demo's login screen says it.
+SAMPLE_PASSWORD = "larkspur-demo"
+
 # (username, name, role); the specialists post and work the accounts.
 USERS = (
     ("mreyes", "Marisol Reyes", "specialist"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 COLUMNS: dict[str, tuple[str, ...]] = {
     # Reference tables, written once.
     "app_user": ("id", "username", "name", "role", "password_hash", "active", "failed_logins",
-                 "locked_until", "created_at"),
+                 "locked_until", "created_at", "os_login"),
     "billing_provider": ("id", "name", "npi", "ein", "taxonomy", "address1", "address2", "city",
                          "state", "zip", "phone"),
     "provider": ("id", "first_name", "last_name", "credential", "npi", "taxonomy",

@@ -153,6 +153,7 @@ class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
         self.patient_id = patient_id
         self.view: AccountView | None = None
         self._loading = False
+        self._opened = False  # the first read is the opening, in the audit trail
         self._held: list[tuple[str, str | None]] = []  # keys typed while it loads
 
     def compose(self) -> ComposeResult:
@@ -177,7 +178,10 @@ class AccountScreen(DismissOnce, PatientActions, ReportsFailures, Screen[None]):
     async def _load(self, then_tab: str | None = None) -> None:
         self._loading = True
         try:
-            view = await self.app.call_store(self.app.store.accounts.get, self.patient_id)
+            accounts = self.app.store.accounts
+            read = accounts.open if not self._opened else accounts.get
+            view = await self.app.call_store(read, self.patient_id)
+            self._opened = True
         except Exception:
             self._loading = False
             self._held.clear()  # the error dialog comes up; those keys were for the account

@@ -15,6 +15,7 @@ from textual.widgets import Label, Static
 from textual.worker import Worker, WorkerState
 
 from ..store import DatabaseUnavailable, StoreConflict, StoreError, StoreRefused
+from ..store.session import PermissionRefused
 from ..widgets.key_bar import KeyBar
 from .once import DismissOnce
 
@@ -27,6 +28,8 @@ def describe(error: BaseException) -> tuple[str, str]:
             "Changed by someone else",
             f"{_sentence(error)} Go back, open the account again and redo the change.",
         )
+    if isinstance(error, PermissionRefused):
+        return "Not allowed", f"{_sentence(error)} Nothing was changed."
     if isinstance(error, StoreRefused):
         return "Not done", _sentence(error)
     if isinstance(error, DatabaseUnavailable):

@@ -66,6 +66,14 @@ class Accounts(PatientEditing):
             for p in Payer.select().order_by(Payer.name)
         ]
 
+    def open(self, patient_id: int) -> AccountView:
+        """The account as get() reads it, and the opening in the audit trail (HIPAA: who
+        looked at whose record, and when). Reloads after a change use get()."""
+        view = self.get(patient_id)
+        with self._session.recording():
+            self._session.audit("view", "account", patient_id, patient_id=patient_id)
+        return view
+
     def get(self, patient_id: int) -> AccountView:
         """Everything the account screen shows, in a handful of indexed queries."""
         row = (

@@ -21,13 +21,13 @@ from ..domain.adjustments import (
     FeePolicy,
     check_adjustment,
     check_collections,
-    is_supervising,
     late_fee_due,
     needs_approval,
 )
 from ..domain.ledger import EntryKind
 from ..domain.money import format_cents
 from ..domain.queue import QueuePolicy
+from ..domain.security import Permission
 from ..domain.statements import Cycle
 from .bulk import among, insert_rows_with_ids
 from .cache import as_date, chunked, refresh_accounts, refresh_claims
@@ -333,8 +333,8 @@ class Adjustments:
     def approve(self, request_id: int, note: str = "") -> AdjustmentOutcome:
         """A supervisor approves a pending write-off or waiver: it posts now."""
         session = self._session
-        with session.writing():
-            request = self._pending(request_id, "approving")
+        with session.writing(Permission.APPROVE, "approving a write-off or waiver"):
+            request = self._pending(request_id)
             self._check(request.patient_id, request.amount_cents, request.reason, request.claim_id)
             AdjustmentRequest.update(
                 status="approved", decided_at=utcnow(), decided_by=session.user_id(),
@@ -352,8 +352,8 @@ class Adjustments:
         if not note:
             raise StoreRefused("say why the request is declined")
         session = self._session
-        with session.writing():
-            request = self._pending(request_id, "declining")
+        with session.writing(Permission.APPROVE, "declining a write-off or waiver"):
+            request = self._pending(request_id)
             AdjustmentRequest.update(
                 status="declined", decided_at=utcnow(), decided_by=session.user_id(),
                 decision_note=note[:200],
@@ -361,9 +361,7 @@ class Adjustments:
             session.audit("decline", "adjustment_request", request_id,
                           patient_id=request.patient_id, after={"note": note})  # fmt: skip
 
-    def _pending(self, request_id: int, doing: str) -> AdjustmentRequest:
-        if not is_supervising(self._session.role()):
-            raise StoreRefused(f"{doing} a write-off or waiver needs a supervisor")
+    def _pending(self, request_id: int) -> AdjustmentRequest:
         request = AdjustmentRequest.get_or_none(AdjustmentRequest.id == request_id)
         if request is None:
             raise StoreRefused(f"no request {request_id}")
@@ -382,7 +380,7 @@ class Adjustments:
         if not reason:
             raise StoreRefused("sending an account to collections needs a reason")
         session = self._session
-        with session.writing():
+        with session.writing(Permission.COLLECTIONS, "sending an account to collections"):
             if not Patient.select().where(Patient.id == patient_id).exists():
                 raise StoreRefused(f"no account with id {patient_id}")
             final = (
@@ -438,9 +436,7 @@ class Adjustments:
         if not reason:
             raise StoreRefused("recalling an account from collections needs a reason")
         session = self._session
-        with session.writing():
-            if not is_supervising(session.role()):
-                raise StoreRefused("recalling an account from collections needs a supervisor")
+        with session.writing(Permission.COLLECTIONS, "recalling an account from collections"):
             placement = CollectionPlacement.get_or_none(CollectionPlacement.id == placement_id)
             if placement is None:
                 raise StoreRefused(f"no collection placement {placement_id}")

@@ -20,6 +20,7 @@ from .session import Session
 if TYPE_CHECKING:
     from .accounts import Accounts
     from .adjustments import Adjustments
+    from .audit import AuditTrail
     from .claims import Claims
     from .contacts import Contacts
     from .eligibility import Eligibility
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from .remittances import Remittances
     from .reports import Reports
     from .statements import Statements
+    from .users import Users
 
 
 def os_username() -> str:
@@ -51,12 +53,16 @@ class Store:
         policy: QueuePolicy = QueuePolicy(),
         statements: StatementPolicy = StatementPolicy(),
         fees: FeePolicy = FeePolicy(),
+        enroll: bool = True,
+        via: str = "",
     ) -> None:
         self.db = db
         self.policy = policy
         self.statement_policy = statements
         self.fee_policy = fees
-        self.session = Session(db, username or os_username(), today or dt.date.today)
+        self.session = Session(
+            db, username or os_username(), today or dt.date.today, enroll=enroll, via=via
+        )
         self.queue = QueueReader(db, self.session.today, policy)
 
     # The rest is imported on first use: the queue is all that start-up needs.
@@ -127,6 +133,18 @@ class Store:
 
         return Contacts(self.session)
 
+    @cached_property
+    def users(self) -> Users:
+        from .users import Users
+
+        return Users(self.session)
+
+    @cached_property
+    def audit(self) -> AuditTrail:
+        from .audit import AuditTrail
+
+        return AuditTrail(self.session)
+
     @classmethod
     def open(
         cls,
@@ -138,12 +156,21 @@ class Store:
         statements: StatementPolicy = StatementPolicy(),
         fees: FeePolicy = FeePolicy(),
         create_dirs: bool = False,
+        enroll: bool = True,
+        via: str = "",
     ) -> Store:
         """Connect to a path or URL and bring its schema up to date (StoreError if it cannot)."""
         db = connect(target, create_dirs=create_dirs)
         migrate(db)
         return cls(
-            db, username=username, today=today, policy=policy, statements=statements, fees=fees
+            db,
+            username=username,
+            today=today,
+            policy=policy,
+            statements=statements,
+            fees=fees,
+            enroll=enroll,
+            via=via,
         )
 
     def today(self) -> dt.date:

@@ -20,6 +20,7 @@ claim number, new line control numbers) and records why in its history.
 from __future__ import annotations
 
 from ..domain.claims import ClaimStatus, ClaimStatusError, check_transition
+from ..domain.security import Permission
 from .models import Claim, ClaimStatusChange, Coverage, Payer
 from .records import ClaimDraft, LineDraft
 from .session import StoreRefused
@@ -45,7 +46,7 @@ class ClaimBuilders:
     def void_request(self, claim_id: int, reason: str) -> int:
         """A frequency-8 claim, ready to send, asking the payer to void claim_id; returns its id."""
         reason = _reason(reason)
-        with self._session.writing():
+        with self._session.writing(Permission.VOID, "asking the payer to void a claim"):
             original = _original(claim_id, "8")
             detail = self.get(claim_id)
             new_id = self.create(

@@ -17,6 +17,7 @@ from ..domain.claims import (
     claim_number,
 )
 from ..domain.ledger import EntryKind
+from ..domain.security import Permission
 from .cache import refresh_accounts, refresh_claims
 from .claim_builders import ClaimBuilders
 from .claim_reader import ClaimReader
@@ -171,7 +172,10 @@ class Claims(ClaimScrubbing, ClaimBuilders, ClaimReader):
             raise StoreRefused(f"no claim status {status!r}") from None
         if target is ClaimStatus.READY:
             self.warm_scrubber()  # the ICD-10-CM code set loads in seconds: not under the lock
-        with session.writing():
+        voiding = target is ClaimStatus.VOIDED
+        with session.writing(
+            Permission.VOID if voiding else Permission.WRITE, "voiding a claim" if voiding else ""
+        ):
             claim = Claim.get_or_none(Claim.id == claim_id)
             if claim is None:
                 raise StoreRefused(f"no claim {claim_id}")

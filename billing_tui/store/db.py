@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -155,11 +158,41 @@ def _explain(target: str, error: Exception) -> str:
     return f"cannot open the database {sqlite_path(target)}: {first_line}"
 
 
+BEGIN_ATTEMPTS = 4  # each waits up to busy_timeout (10 s) for the other writer
+
+
+@contextmanager
 def write_lock(db: Database):
-    """A writer's transaction: IMMEDIATE on SQLite so two writers never deadlock on upgrade."""
-    if isinstance(db, SqliteDatabase):
-        return db.atomic("IMMEDIATE")
-    return db.atomic()
+    """A writer's transaction: IMMEDIATE on SQLite so two writers never deadlock on upgrade.
+
+    SQLite takes the write lock at BEGIN IMMEDIATE, waiting up to busy_timeout for the
+    writer before; should that still find the lock held (a checkpoint, a backup step, a
+    burst of writers), BEGIN is tried again: nothing has been done yet, so it is safe.
+    """
+    if not isinstance(db, SqliteDatabase) or db.in_transaction():
+        with db.atomic():
+            yield
+        return
+    for attempt in range(1, BEGIN_ATTEMPTS + 1):
+        transaction = db.atomic("IMMEDIATE")
+        try:
+            transaction.__enter__()
+            break
+        except OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            if attempt == BEGIN_ATTEMPTS:
+                raise DatabaseUnavailable(
+                    "the database stayed busy with another writer for too long; try again"
+                ) from None
+            time.sleep(0.05 * attempt)
+    try:
+        yield
+    except BaseException:
+        if not transaction.__exit__(*sys.exc_info()):
+            raise
+    else:
+        transaction.__exit__(None, None, None)
 
 
 def _known_migrations() -> list[str]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from peewee import IntegrityError, fn
 
 from ..domain.ledger import EntryKind, LedgerError, check_deltas, reversal_of
+from ..domain.security import Permission
 from .cache import refresh_accounts, refresh_claims
 from .models import Claim, LedgerEntry, Patient, Payment, PaymentBatch, ServiceLine
 from .records import EntryDraft
@@ -24,6 +25,11 @@ class Ledger:
         session = self._session
         with session.writing():
             ids = [self._insert(draft) for draft in drafts]
+            for entry_id, draft in zip(ids, drafts, strict=True):
+                session.audit("post", "ledger_entry", entry_id, patient_id=draft.patient_id,
+                              after={"kind": draft.kind, "insurance": draft.insurance_delta,
+                                     "patient": draft.patient_delta, "claim": draft.claim_id,
+                                     "memo": draft.memo})  # fmt: skip
             refresh_claims(d.claim_id for d in drafts if d.claim_id is not None)
             refresh_accounts(d.patient_id for d in drafts)
         return ids
@@ -34,7 +40,7 @@ class Ledger:
         if not reason:
             raise StoreRefused("a reversal needs a reason")
         session = self._session
-        with session.writing():
+        with session.writing(Permission.REVERSE, "reversing a ledger entry"):
             original = LedgerEntry.get_or_none(LedgerEntry.id == entry_id)
             if original is None:
                 raise StoreRefused(f"no ledger entry {entry_id}")

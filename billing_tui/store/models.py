@@ -49,6 +49,9 @@ class User(BaseModel):
     failed_logins = SmallIntegerField(default=0)
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+    os_login = CharField(max_length=64, null=True, unique=True)  # the CLI acts as this user
+    last_login_at = DateTimeField(null=True)
+    password_changed_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "app_user"
@@ -69,6 +72,16 @@ class AuditLog(BaseModel):
     after = TextField(null=True)
     prev_hash = CharField(max_length=64, default="")
     hash = CharField(max_length=64, default="")
+    via = CharField(max_length=40, default="")  # tui, serve, cli (with the OS login)
+
+
+class AuditHead(BaseModel):
+    """The one row that remembers the audit chain's end: deleting its newest rows shows."""
+
+    id = IntegerField(primary_key=True)
+    last_id = BigIntegerField(default=0)
+    last_hash = CharField(max_length=64, default="")
+    rows = BigIntegerField(default=0)
 
 
 # --------------------------------------------------------------------------- providers and payers

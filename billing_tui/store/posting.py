@@ -30,6 +30,7 @@ from ..domain.posting import (
     status_after,
     take_in_order,
 )
+from ..domain.security import Permission
 from .bulk import among
 from .cache import chunked, refresh_accounts, refresh_batch, refresh_claims
 from .models import (
@@ -746,7 +747,7 @@ class Posting:
         if not reason:
             raise StoreRefused("a reversal needs a reason")
         session = self._session
-        with session.writing():
+        with session.writing(Permission.REVERSE, "reversing a payment"):
             reversal_id = reverse_payment_rows(
                 payment_id, reason, user=session.user_id(), today=session.today()
             )

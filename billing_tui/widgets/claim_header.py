@@ -10,6 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Label
 
 from ..domain.codes import FREQUENCIES, RELATIONSHIPS, place_of_service_name
+from ..domain.security import mask_id
 from ..store.records import (
     BillingProviderRecord,
     ClaimChoices,
@@ -53,7 +54,7 @@ def coverage_hint(coverage: CoverageDetail | None) -> str:
     until = f" to {coverage.end_date:%m/%d/%y}" if coverage.end_date else ""
     group = f" · group {coverage.group_number}" if coverage.group_number else ""
     return (
-        f"{coverage.payer.name} · member {coverage.member_id}{group} · subscriber {subscriber} "
+        f"{coverage.payer.name} · member {mask_id(coverage.member_id)}{group} · subscriber {subscriber} "
         f"({relationship}) · from {coverage.start_date:%m/%d/%y}{until}"
     )
 

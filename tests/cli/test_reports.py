@@ -268,6 +268,9 @@ def test_batches(books, capsys):
 
 @pytest.mark.parametrize("name", ["claims", "denials", "batches"])
 def test_an_empty_database(name, sqlite_url, capsys):
+    opened = Store.open(sqlite_url, username="tester")  # nothing in the books but its user
+    opened.session.user_id()
+    opened.close()
     code, out, _ = run(capsys, "--db", sqlite_url, "report", name, "--format", "json")
     assert (code, json.loads(out)) == (0, [])
     code, out, _ = run(capsys, "--db", sqlite_url, "report", name, "--format", "csv")

@@ -35,6 +35,8 @@ def books(sqlite_url, tmp_path):
     with store.db.atomic():
         Patient.update(address1="").where(Patient.account_number == numbers["Nowhere"]).execute()
         User.create(username="boss", name="Boss", role="supervisor")
+        # The CLI acts as tester (the OS login): a specialist here, whom the limits apply to.
+        User.update(role="specialist").where(User.username == "tester").execute()
     store.close()
     out = tmp_path / "out"
     out.mkdir()

@@ -368,6 +368,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_the_commands(practice, store, family, tmp_path, capsys, db_url):
     jane = account(store, family["jane"][0])
+    Store.open(db_url, username="clerk").session.user_id()  # the clerk the CLI acts as
     store.close()  # the CLI opens the database afresh, as a person's shell would
     out_file = str(tmp_path / "cli.270")
     code, out, err = run(

@@ -47,8 +47,10 @@ def test_a_write_off_over_the_approval_limit(app, snap_compare):
 
 def test_the_approvals_waiting(app, ui_store, snap_compare):
     patient_id = owing()
+    ui_store.users.act_as("kduong")  # a specialist asks; the supervisor's screen shows them
     for amount, reason in ((7_500, "lost their job"), (6_000, "long-time patient")):
         ui_store.adjustments.write_off(patient_id, amount, category="hardship", reason=reason)
+    ui_store.users.act_as("abrennan")
     with ui_store.db.atomic():  # the requests' stamps are the wall clock's: fix them
         AdjustmentRequest.update(requested_at=dt.datetime(2026, 11, 24, 15, 0)).execute()
 

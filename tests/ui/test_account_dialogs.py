@@ -111,6 +111,7 @@ async def test_a_plan_typed_in_shows_its_schedule_and_is_agreed(app, ui_store):
 
 
 async def test_a_write_off_under_the_limit_posts_and_over_it_waits_for_approval(app, ui_store):
+    act_as(ui_store, "kduong", "specialist")
     patient_id, owed = owing(10_000)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_account(pilot, patient_id)
@@ -151,6 +152,7 @@ async def test_a_write_off_under_the_limit_posts_and_over_it_waits_for_approval(
 
 
 async def test_collections_for_a_specialist_is_refused_with_the_reason(app, ui_store):
+    act_as(ui_store, "kduong", "specialist")
     patient_id, _ = owing()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_account(pilot, patient_id)
