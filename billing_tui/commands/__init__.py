@@ -19,4 +19,7 @@ MODULES = (
     "contacts",
     "adjustments",
     "users",
+    "maintenance",
+    "serve",
+    "support",
 )
