@@ -4,14 +4,17 @@ the one place where a failed Store call becomes a dialog."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import ParamSpec, TypeVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 from textual.widgets import Input
 
 from .config import Settings
@@ -74,10 +77,16 @@ class BillingApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="quit billing-tui"),
     ]
 
-    def __init__(self, store: Store, settings: Settings | None = None) -> None:
+    IDLE_CHECK_SECONDS = 15
+
+    def __init__(self, store: Store, settings: Settings | None = None, *, hint: str = "") -> None:
         super().__init__()
         self.store = store
         self.settings = settings
+        self.login_hint = hint  # the demo says who to sign in as
+        self.idle_minutes = settings.idle_minutes if settings is not None else 10
+        self._last_input = time.monotonic()
+        self._locked = False
         # Over SSH every animated frame is bytes on the wire: nothing moves by itself.
         self.animation_level = "none"
         # One thread owns the app's database connection (peewee keeps one per thread), so
@@ -86,18 +95,66 @@ class BillingApp(App[None]):
         # The queue's first page is a few milliseconds at a million accounts: read it
         # on the store thread now, so the first frame Textual draws already has it.
         # (If it fails, the queue asks again once it is up, and shows the error there.)
-        try:
-            self._first_page: QueuePage | None = self._store_thread.submit(
-                store.queue.page, "", QueueFilter(), None, PAGE_ROWS
-            ).result()
-        except Exception:
-            self._first_page = None
+        # Not before the login, though: nothing of a patient is read for nobody.
+        self._first_page: QueuePage | None = None
+        if store.session.signed_in:
+            try:
+                self._first_page = self._store_thread.submit(
+                    store.queue.page, "", QueueFilter(), None, PAGE_ROWS
+                ).result()
+            except Exception:
+                self._first_page = None
         if settings is not None and settings.keymap:
             self.set_keymap(settings.keymap)
 
-    def get_default_screen(self) -> QueueScreen:
-        # The queue is the first screen itself: no blank default screen drawn first.
-        return QueueScreen()
+    def get_default_screen(self) -> Screen:
+        # The first screen itself (the queue, once signed in): no blank default screen first.
+        if self.store.session.signed_in:
+            return QueueScreen()
+        from .screens.login import FirstAdminScreen, LoginScreen
+
+        needs_admin = self._store_thread.submit(self.store.users.needs_first_admin).result()
+        return FirstAdminScreen() if needs_admin else LoginScreen(self.login_hint)
+
+    def on_mount(self) -> None:
+        if self.idle_minutes > 0:
+            self.set_interval(self.IDLE_CHECK_SECONDS, self._lock_if_idle)
+
+    def signed_in(self) -> None:
+        """The login screen's success: on to the queue. (The login is the default screen,
+        which cannot be switched away: the queue goes on top, covering it whole.)"""
+        self._last_input = time.monotonic()
+        for field in self.screen.query(Input):
+            field.value = ""  # no password left in memory behind the queue
+        self.push_screen(QueueScreen())
+
+    def unlocked(self) -> None:
+        self._locked = False
+        self._last_input = time.monotonic()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.Paste)):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _lock_if_idle(self) -> None:
+        """After idle_minutes without a key the session locks (HIPAA's automatic logoff),
+        covering the screen; the work under it stays as it was."""
+        if self._locked or not self.store.session.signed_in:
+            return
+        if time.monotonic() - self._last_input < self.idle_minutes * 60:
+            return
+        from .screens.login import LoginScreen
+
+        if isinstance(self.screen, LoginScreen):
+            return
+        self.lock()
+
+    def lock(self) -> None:
+        from .screens.login import LockScreen
+
+        self._locked = True
+        self.push_screen(LockScreen(self.store.session.username, self.idle_minutes))
 
     async def call_store(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run one Store call on the store thread and wait for it without freezing the screen."""
@@ -149,6 +206,7 @@ class BillingApp(App[None]):
             self.store.db.close()
 
 
-def make_app(store: Store, settings: Settings | None = None) -> BillingApp:
-    """The app on a Store; the CLI runs it, the tests drive it."""
-    return BillingApp(store, settings)
+def make_app(store: Store, settings: Settings | None = None, *, hint: str = "") -> BillingApp:
+    """The app on a Store; the CLI runs it, the tests drive it. A Store already signed in
+    (the tests') opens on the queue; otherwise the login screen comes first."""
+    return BillingApp(store, settings, hint=hint)

@@ -138,7 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         settings = load_settings(args.db)
         command = args.command or "tui"
-        return COMMANDS[command](args, settings)
+        from . import logs  # the log never holds patient data: command, time, error class
+
+        logs.setup()
+        with logs.timed(command):
+            return COMMANDS[command](args, settings)
     except UsageError as error:
         return fail(str(error), EXIT_USAGE)
     except (StoreError, ConfigError) as error:

@@ -37,6 +37,14 @@ def os_login(monkeypatch) -> str:
     return "tester"
 
 
+@pytest.fixture(autouse=True)
+def log_file(monkeypatch, tmp_path):
+    """The CLI's log goes to the test's own directory, never the person's data directory."""
+    path = tmp_path / "billing-tui.log"
+    monkeypatch.setenv("BILLING_TUI_LOG", str(path))
+    return path
+
+
 @pytest.fixture
 def pg_url():
     """A postgresql:// URL whose search_path is a fresh, empty schema."""

@@ -61,7 +61,6 @@ def _authorize(settings, args: argparse.Namespace, doing: str):
 
     A database that is not there yet, or has no users (a new machine being restored onto),
     has nobody to ask; PostgreSQL is refused by backup() itself, before connecting."""
-    from pathlib import Path
 
     from ..cli import act_as_cli_user, open_store
     from ..domain.security import Permission
