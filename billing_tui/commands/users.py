@@ -75,7 +75,7 @@ def cmd_user(args: argparse.Namespace, settings) -> int:
     store = open_store(settings, args, acting=False)
     try:
         users = store.users
-        first = args.user_action == "add" and not users.exist()
+        first = args.user_action == "add" and users.needs_first_admin()
         if not first:
             act_as_cli_user(store, args.user, os_username())
         action = args.user_action

@@ -43,8 +43,8 @@ _FORM_CSS = """
     grid-gutter: 0 1;
     height: auto;
 }}
-{name} .hint {{ height: auto; color: $text-muted; }}
-{name} #message {{ height: auto; min-height: 1; }}
+{name} .hint {{ width: 100%; height: auto; color: $text-muted; }}
+{name} #message {{ width: 100%; height: auto; min-height: 1; }}
 {name} #message.-error {{ color: $text-error; text-style: bold; }}
 """
 

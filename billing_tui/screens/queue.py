@@ -110,6 +110,14 @@ class QueueScreen(ReportsFailures, Screen[None]):
             tooltip="the denial, exception and crossover worklists",
         ),
         Binding(
+            "f11",
+            "audit",
+            "Audit",
+            show=False,  # the bar is full at 80 columns; F1 lists it
+            id="queue.audit",
+            tooltip="the audit trail (supervisors): who did what, when",
+        ),
+        Binding(
             "f12",
             "statements",
             "Statements",
@@ -445,6 +453,11 @@ class QueueScreen(ReportsFailures, Screen[None]):
         from .worklists import WorklistScreen  # on first use, like the account
 
         self.app.push_screen(WorklistScreen(), lambda _: self.refresh_queue())
+
+    def action_audit(self) -> None:
+        from .audit import AuditScreen  # on first use, like the account
+
+        self.app.push_screen(AuditScreen())
 
     def action_statements(self) -> None:
         from .statements import StatementsScreen  # on first use, like the account

@@ -62,12 +62,10 @@ class Users:
         return found
 
     def needs_first_admin(self) -> bool:
-        """A new database: nobody can sign in as an administrator yet."""
-        return not (
-            User.select()
-            .where(User.role == Role.ADMIN, User.active, User.password_hash.is_null(False))
-            .exists()
-        )
+        """A database never secured: nobody has a password, so nobody can sign in. (Users
+        from before logins existed have none.) Its first administrator needs no one's
+        permission; once anyone has a password, only an administrator adds users."""
+        return not User.select().where(User.password_hash.is_null(False)).exists()
 
     # ----------------------------------------------------------------- signing in
 

@@ -271,3 +271,17 @@ def test_lists_show_an_id_masked():
     assert mask_id("W1234") == "***1234"
     assert mask_id("6789") == "***89"  # a short one still hides most of itself
     assert mask_id("") == "" and mask_id(None) == ""
+
+
+def test_once_anyone_has_a_password_only_an_admin_adds_users(store, staff):
+    store.session.become(User.get(User.username == "kim").id, "kim")
+    with pytest.raises(PermissionRefused, match="needs an administrator"):
+        store.users.add("mallory", "Mallory", "admin", PASSWORD)
+    assert not User.select().where(User.username == "mallory").exists()
+
+
+def test_a_database_from_before_logins_gets_its_first_admin(store, practice):
+    store.session.user_id()  # a user without a password, as every user was before
+    assert store.users.needs_first_admin()
+    store.users.add("ada", "Ada", "admin", PASSWORD)
+    assert not store.users.needs_first_admin()

@@ -119,3 +119,18 @@ async def test_an_idle_session_locks_hiding_the_screen_and_keeps_the_work(nobody
         await settle(pilot)
         assert app.screen is queue
         assert queue.query_one("#search").value == "smith"
+
+
+def test_the_login_screen_at_80x24(nobody_store, snap_compare):
+    hint = "Demo practice: sign in as mreyes (specialist), password larkspur-demo"
+    assert snap_compare(make_app(nobody_store, hint=hint), terminal_size=(80, 24),
+                        run_before=settle)  # fmt: skip
+
+
+def test_the_lock_screen_at_80x24(ui_store, snap_compare):
+    async def lock(pilot):
+        await settle(pilot)
+        pilot.app.lock()
+        await settle(pilot)
+
+    assert snap_compare(make_app(ui_store), terminal_size=(80, 24), run_before=lock)
