@@ -346,6 +346,7 @@ class ControlTotalDialog(PostingDialog[bool | None]):
     def __init__(self, batch: BatchView) -> None:
         super().__init__()
         self.batch = batch
+        self._theirs_shown = False  # a conflict was shown: saving again is a decision
 
     def compose(self) -> ComposeResult:
         batch = self.batch
@@ -372,7 +373,7 @@ class ControlTotalDialog(PostingDialog[bool | None]):
         except Invalid as invalid:
             self.refuse(invalid)
             return
-        if cents == self.batch.control_total:
+        if cents == self.batch.control_total and not self._theirs_shown:
             self.dismiss(None)
             return
         self._busy = True
@@ -386,8 +387,7 @@ class ControlTotalDialog(PostingDialog[bool | None]):
                 posting.set_control_total, self.batch.id, cents, expected_version=self.batch.version
             )
         except StoreConflict:
-            self.say("Not changed: someone else changed this batch. Escape, and try again.",
-                     error=True)  # fmt: skip
+            await self._show_theirs(cents)
             return
         except StoreRefused as refused:
             self.say(f"Not changed: {refused}.", error=True)
@@ -395,6 +395,21 @@ class ControlTotalDialog(PostingDialog[bool | None]):
         finally:
             self._busy = False
         self.dismiss(True)
+
+    async def _show_theirs(self, yours: int) -> None:
+        """Both versions side by side; nothing is overwritten unless the user saves again."""
+        theirs = await self.app.call_store(self.app.store.posting.batch, self.batch.id)
+        mine = self.batch
+        self.batch = theirs  # saving again is against their version, knowingly
+        self._theirs_shown = True
+        self.say(
+            f"Not changed: someone else changed batch {theirs.id} meanwhile. "
+            f"Theirs: control {format_cents(theirs.control_total)}, posted "
+            f"{format_cents(theirs.posted)}, {theirs.status}. Yours: control "
+            f"{format_cents(yours)} (you had read {format_cents(mine.control_total)}). "
+            "Save again to put yours over theirs; Escape keeps theirs.",
+            error=True,
+        )
 
 
 # --------------------------------------------------------------------------- denial

@@ -202,6 +202,25 @@ async def test_a_batch_that_does_not_balance_cannot_close_and_says_by_how_much(a
     assert ui_store.verify().ok
 
 
+async def test_a_control_total_changed_meanwhile_shows_both_and_overwrites_nothing(app, ui_store):
+    batch_id = open_batch(ui_store, 20_000)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await into_batch(pilot, batch_id)
+        await burst(pilot, "f7")
+        dialog = app.screen
+        assert isinstance(dialog, ControlTotalDialog)
+        # Another specialist corrects the same batch first, in their own session.
+        other = ui_store.posting.batch(batch_id)
+        ui_store.posting.set_control_total(batch_id, 25_000, expected_version=other.version)
+        await burst(pilot, "ctrl+u", *"30", "enter")
+        assert app.screen is dialog
+        said = str(dialog.query_one("#message").render())
+        assert "Theirs: control 250.00" in said and "Yours: control 30.00" in said, said
+        assert ui_store.posting.batch(batch_id).control_total == 25_000  # theirs stands
+        await burst(pilot, "enter")  # saved again, knowingly: yours over theirs
+        assert ui_store.posting.batch(batch_id).control_total == 3_000
+
+
 # --------------------------------------------------------------------------- bad input
 
 
