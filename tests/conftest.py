@@ -38,9 +38,10 @@ def os_login(monkeypatch) -> str:
 
 
 @pytest.fixture(autouse=True)
-def log_file(monkeypatch, tmp_path):
-    """The CLI's log goes to the test's own directory, never the person's data directory."""
-    path = tmp_path / "billing-tui.log"
+def log_file(monkeypatch, tmp_path_factory):
+    """The CLI's log goes to a directory of the test's own (not tmp_path, whose files some
+    tests count), never the person's data directory."""
+    path = tmp_path_factory.mktemp("log") / "billing-tui.log"
     monkeypatch.setenv("BILLING_TUI_LOG", str(path))
     return path
 
