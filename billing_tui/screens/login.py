@@ -60,7 +60,8 @@ class _PasswordForm(ReportsFailures):
         ids = [f"#{name}" for name in self.FIELDS]
         here = f"#{focused.id}" if focused is not None and focused.id else ""
         if here in ids[:-1]:
-            self.query_one(ids[ids.index(here) + 1], Input).focus()
+            # At once, not Widget.focus()'s later: a burst's next keys belong to that field.
+            self.set_focus(self.query_one(ids[ids.index(here) + 1], Input))
             return
         self.submit()
 

@@ -134,3 +134,14 @@ def test_the_lock_screen_at_80x24(ui_store, snap_compare):
         await settle(pilot)
 
     assert snap_compare(make_app(ui_store), terminal_size=(80, 24), run_before=lock)
+
+
+async def test_a_login_typed_in_one_burst_lands_in_its_fields(nobody_store):
+    from ui_helpers import burst
+
+    app = make_app(nobody_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, *"mreyes", "enter", *SAMPLE_PASSWORD, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
