@@ -100,8 +100,9 @@ class Users:
         """Why this login fails (recorded, counted), or None when it succeeds."""
         session = self._session
         if row is None:
+            # Not the name typed: a password typed into the username field would be kept.
             session.audit("login_failed", "user", None, after={"reason": "unknown user"},
-                          as_user=(None, name[:64]))  # fmt: skip
+                          as_user=(None, "(unknown)"))  # fmt: skip
             return LoginRefused(WRONG)
         as_user = (row.id, row.username)
         if row.locked_until is not None and row.locked_until > now:
