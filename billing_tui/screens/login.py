@@ -209,7 +209,8 @@ class LockScreen(_PasswordForm, ModalScreen[None]):
         with Vertical() as box:
             box.border_title = "Locked"
             yield Label(
-                f"Locked after {self.minutes} minutes without a key. "
+                f"Locked after {self.minutes} minute{'s' if self.minutes != 1 else ''} "
+                "without a key. "
                 f"Your work is kept: type {self.username}'s password to go on "
                 "(Ctrl+Q quits; unsaved work is lost).",
                 classes="hint",
