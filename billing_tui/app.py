@@ -112,8 +112,9 @@ class BillingApp(App[None]):
         if self.store.session.signed_in:
             return QueueScreen()
         from .screens.login import FirstAdminScreen, LoginScreen
+        from .store.session import nobody_has_a_password
 
-        needs_admin = self._store_thread.submit(self.store.users.needs_first_admin).result()
+        needs_admin = self._store_thread.submit(nobody_has_a_password, self.store.db).result()
         return FirstAdminScreen() if needs_admin else LoginScreen(self.login_hint)
 
     def on_mount(self) -> None:

@@ -19,6 +19,15 @@ from .db import write_lock
 AUDIT_CHAIN_LOCK = 723150002
 
 
+def nobody_has_a_password(db: Database) -> bool:
+    """A database never secured: nobody can sign in, so its first administrator needs nobody's
+    permission. Plain SQL: the TUI asks at start-up, before any model class is needed."""
+    return (
+        db.execute_sql("SELECT 1 FROM app_user WHERE password_hash IS NOT NULL LIMIT 1").fetchone()
+        is None
+    )
+
+
 class StoreConflict(Exception):
     """Someone else changed the record first; reload and try again."""
 

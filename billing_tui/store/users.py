@@ -22,7 +22,7 @@ from ..domain.security import (
 )
 from .models import User, utcnow
 from .records.users import SignedIn, UserRecord
-from .session import Session, StoreRefused
+from .session import Session, StoreRefused, nobody_has_a_password
 
 WRONG = "wrong username or password"
 
@@ -65,7 +65,7 @@ class Users:
         """A database never secured: nobody has a password, so nobody can sign in. (Users
         from before logins existed have none.) Its first administrator needs no one's
         permission; once anyone has a password, only an administrator adds users."""
-        return not User.select().where(User.password_hash.is_null(False)).exists()
+        return nobody_has_a_password(self._session.db)
 
     # ----------------------------------------------------------------- signing in
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 from billing_tui.store import Store
 from billing_tui.store.records import PatientPaymentDraft
@@ -47,6 +49,36 @@ def main(url: str, name: str, start_at: float, seconds: float, patients: list[in
     store.close()
     with open(out, "w", encoding="utf-8") as file:
         json.dump({"posted": posted, "failures": failures, "seconds": seconds}, file)
+
+
+def run_writers(
+    url: str,
+    patients: list[int],
+    names: list[str],
+    seconds: float,
+    out_dir: Path,
+    *,
+    start_delay: float = 3.0,
+) -> list[dict]:
+    """Start one writer process per name, all writing at once for `seconds`; their reports
+    (a writer that died reports that as its failure). start_delay: time for every writer to
+    start Python and open the store before the clock starts."""
+    start_at = time.time() + start_delay
+    outs = [out_dir / f"{name}.json" for name in names]
+    ids = ",".join(str(p) for p in patients)
+    processes = [
+        subprocess.Popen([sys.executable, __file__, url, name, str(start_at), str(seconds), ids,
+                          str(out)])
+        for name, out in zip(names, outs, strict=True)
+    ]  # fmt: skip
+    results = []
+    for process, out in zip(processes, outs, strict=True):
+        process.wait(timeout=seconds + start_delay + 120)
+        if process.returncode != 0 or not out.exists():
+            results.append({"posted": [], "failures": [f"writer exited {process.returncode}"]})
+        else:
+            results.append(json.loads(out.read_text()))
+    return results
 
 
 if __name__ == "__main__":

@@ -4,12 +4,9 @@ locked", and verify passes. On a SQLite file (WAL) and on PostgreSQL."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import time
-from pathlib import Path
+
+from concurrent_writer import run_writers
 
 from billing_tui.sample import generate
 from billing_tui.store import Store
@@ -17,32 +14,6 @@ from billing_tui.store.models import Patient, Payment
 
 WRITERS = 4
 SECONDS = float(os.environ.get("BILLING_TUI_CONCURRENCY_SECONDS", "30"))
-WRITER = Path(__file__).with_name("concurrent_writer.py")
-TODAY_ISO = "2026-11-24"
-
-
-def run_writers(url: str, patients: list[int], tmp_path: Path) -> list[dict]:
-    start_at = time.time() + 3  # every writer has started Python and opened the store by then
-    outs = [tmp_path / f"writer{n}.json" for n in range(WRITERS)]
-    ids = ",".join(str(p) for p in patients)
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                str(WRITER),
-                url,
-                f"writer{n}",
-                str(start_at),
-                str(SECONDS),
-                ids,
-                str(out),
-            ]
-        )  # fmt: skip
-        for n, out in enumerate(outs)
-    ]
-    for process in processes:
-        assert process.wait(timeout=SECONDS + 120) == 0
-    return [json.loads(out.read_text()) for out in outs]
 
 
 def test_four_writers_post_every_payment_exactly_once(db_url, tmp_path):
@@ -57,7 +28,8 @@ def test_four_writers_post_every_payment_exactly_once(db_url, tmp_path):
     finally:
         store.close()
 
-    results = run_writers(db_url, patients, tmp_path)
+    names = [f"writer{n}" for n in range(WRITERS)]
+    results = run_writers(db_url, patients, names, SECONDS, tmp_path)
 
     failures = [f for r in results for f in r["failures"]]
     assert failures == [], failures[:5]
