@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import secrets
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -116,7 +116,7 @@ _SCRYPT_MEMORY = 64 * 1024 * 1024
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
     """The stored form of a password. salt: only the sample practice passes one (its rows are
     the same for the same seed); everyone else gets 16 random bytes."""
-    salt = salt if salt is not None else secrets.token_bytes(16)
+    salt = salt if salt is not None else os.urandom(16)  # what secrets.token_bytes does
     digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
 
