@@ -353,7 +353,10 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
     )
     seconds = time.perf_counter() - started
     if report.ok:
-        print(f"OK: {checked} checked in {seconds:.1f} s")
+        print(
+            f"OK: {checked} checked in {seconds:.1f} s; "
+            f"balances total {format_cents(report.balance_total)}"
+        )
         return EXIT_OK
     total = len(report.violations) + report.truncated
     noun = "violation" if total == 1 else "violations"

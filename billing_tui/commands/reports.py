@@ -34,14 +34,41 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    rows: Callable  # (store) -> iterator of rows, run to the end before the store closes
+    rows: Callable  # (store, Period) -> iterator of rows, run to the end before the store closes
     columns: tuple[Column, ...]
     nouns: tuple[str, str]  # one, many: "Total (1 claim)", "Total (2 claims)"
 
 
+AGING_COLUMNS = (
+    Column("payer", "Owed by", "payer"),
+    Column("responsibility", "Whose", "responsibility"),
+    Column("days_0_30", "0-30", "days_0_30", "money"),
+    Column("days_31_60", "31-60", "days_31_60", "money"),
+    Column("days_61_90", "61-90", "days_61_90", "money"),
+    Column("days_91_120", "91-120", "days_91_120", "money"),
+    Column("days_over_120", "120+", "days_over_120", "money"),
+    Column("total", "Total", "total", "money"),
+)
+
 REPORTS = {
+    "aging": Report(
+        # --to is the day the balances are aged to (default today); --from does not apply.
+        rows=lambda store, period: store.reports.aging(period.end),
+        columns=AGING_COLUMNS,
+        nouns=("line", "lines"),
+    ),
+    "claim-status": Report(
+        rows=lambda store, period: store.reports.claim_status(period),
+        columns=(
+            Column("status", "Status", "status"),
+            Column("claims", "Claims", "claims", "count"),
+            Column("charge", "Charge", "charge", "money"),
+            Column("balance", "Balance", "balance", "money"),
+        ),
+        nouns=("status", "statuses"),
+    ),
     "claims": Report(
-        rows=lambda store: store.reports.claims(),
+        rows=lambda store, period: store.reports.claims(period),
         columns=(
             Column("claim", "Claim", "claim_number"),
             Column("status", "Status", "status"),
@@ -58,7 +85,7 @@ REPORTS = {
         nouns=("claim", "claims"),
     ),
     "denials": Report(
-        rows=lambda store: store.reports.denials(),
+        rows=lambda store, period: store.reports.denials(period),
         columns=(
             Column("claim", "Claim", "claim_number"),
             Column("account", "Account", "account_number"),
@@ -74,7 +101,7 @@ REPORTS = {
         nouns=("denial", "denials"),
     ),
     "batches": Report(
-        rows=lambda store: store.reports.batches(),
+        rows=lambda store, period: store.reports.batches(period),
         columns=(
             Column("batch", "Batch", "batch_id", "count"),
             Column("kind", "Kind", "kind"),
@@ -97,9 +124,18 @@ REPORTS = {
 def register(commands) -> dict:
     parser = commands.add_parser(
         "report",
-        help="print a report: claims, denials or payment batches, as a table, CSV or JSON",
+        help="print a report: aging, claim-status, claims, denials or payment batches, as a "
+        "table, CSV or JSON",
     )
     parser.add_argument("name", choices=tuple(REPORTS), metavar="NAME", help=", ".join(REPORTS))
+    parser.add_argument(
+        "--from", dest="start", type=_date, metavar="DATE",
+        help="from this day (by date of service; batches by deposit date)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--to", dest="end", type=_date, metavar="DATE",
+        help="to this day, included (aging: the day balances are aged to; default today)",
+    )  # fmt: skip
     parser.add_argument(
         "--format",
         choices=FORMATS,
@@ -109,14 +145,24 @@ def register(commands) -> dict:
     return {"report": cmd_report}
 
 
-def cmd_report(args: argparse.Namespace, settings) -> int:
-    from ..cli import EXIT_OK, open_store
+def _date(text: str) -> dt.date:
+    from ..cli import _date as parse
 
+    return parse(text)
+
+
+def cmd_report(args: argparse.Namespace, settings) -> int:
+    from ..cli import EXIT_OK, UsageError, open_store
+    from ..store.reports import Period
+
+    if args.start and args.end and args.start > args.end:
+        raise UsageError(f"--from {args.start.isoformat()} is after --to {args.end.isoformat()}")
+    period = Period(args.start, args.end)
     report = REPORTS[args.name]
     write = {"table": write_table, "csv": write_csv, "json": write_json}[args.format]
     store = open_store(settings, args)
     try:
-        write(report, report.rows(store))
+        write(report, report.rows(store, period))
     except BrokenPipeError:
         # The reader had enough (`| head`): not a failure. Point stdout at /dev/null
         # so Python's own flush at exit does not complain about the closed pipe.

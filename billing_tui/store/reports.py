@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from peewee import JOIN, Case, fn
 
 from ..domain.dates import local_date
-from ..domain.ledger import EntryKind
+from ..domain.ledger import AGE_BUCKETS, EntryKind
 from .models import Claim, LedgerEntry, Patient, Payer, PaymentBatch, WorkItem
 from .session import Session
 
@@ -79,11 +79,139 @@ def _sum_when(kind: EntryKind, amount):
     return fn.COALESCE(fn.SUM(Case(None, [(LedgerEntry.kind == kind.value, amount)], 0)), 0)
 
 
+@dataclass(frozen=True, slots=True)
+class Period:
+    """--from and --to, either open; both days included."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def where(self, column):
+        """A condition on a date column, or None when the period is open both ways."""
+        condition = None
+        if self.start is not None:
+            condition = column >= self.start
+        if self.end is not None:
+            upper = column <= self.end
+            condition = upper if condition is None else condition & upper
+        return condition
+
+
+@dataclass(frozen=True, slots=True)
+class AgingRow:
+    """What is owed, aged from the date of service: one payer's insurance balances, or the
+    patients' own (responsibility 'patient'), or money on accounts with no visit."""
+
+    payer: str
+    responsibility: str  # insurance, patient, account (credits and charges with no visit)
+    buckets: tuple[int, ...]  # cents per domain.ledger.AGE_BUCKETS: 0-30 ... 120+
+
+    @property
+    def total(self) -> int:
+        return sum(self.buckets)
+
+    # The buckets by name, for the report's columns.
+    days_0_30 = property(lambda self: self.buckets[0])
+    days_31_60 = property(lambda self: self.buckets[1])
+    days_61_90 = property(lambda self: self.buckets[2])
+    days_91_120 = property(lambda self: self.buckets[3])
+    days_over_120 = property(lambda self: self.buckets[4])
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimStatusRow:
+    status: str
+    claims: int
+    charge: int
+    balance: int
+
+
+def _filtered(query, condition):
+    return query if condition is None else query.where(condition)
+
+
 class Reports:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def claims(self) -> Iterator[ClaimReportRow]:
+    def aging(self, as_of: dt.date | None = None) -> list[AgingRow]:
+        """A/R on as_of (default today) in AGE_BUCKETS by date of service: each payer's
+        insurance balances, then every patient balance, then money on accounts with no
+        visit (a credit, a fee). Their grand total is the sum of every account's balance.
+
+        Two grouped scans (claims with a balance, entries with no claim); the buckets are
+        date comparisons with the boundaries as parameters, the same SQL on both databases.
+        """
+        as_of = as_of or self._session.today()
+        bounds = [as_of - dt.timedelta(days=high) for _, _, high in AGE_BUCKETS if high is not None]
+
+        def bucket(column):
+            case = [(column >= bound, n) for n, bound in enumerate(bounds)]
+            return Case(None, case, len(bounds))
+
+        claim_bucket = bucket(Claim.first_dos).alias("bucket")
+        owed = (
+            Claim.select(
+                Claim.payer,
+                claim_bucket,
+                fn.SUM(Claim.insurance_balance_cents),
+                fn.SUM(Claim.patient_balance_cents),
+            )
+            .where(
+                ((Claim.insurance_balance_cents != 0) | (Claim.patient_balance_cents != 0))
+                & (Claim.first_dos <= as_of)
+            )
+            .group_by(Claim.payer, claim_bucket)
+            .tuples()
+        )
+        names = dict(Payer.select(Payer.id, Payer.name).tuples())
+        width = len(AGE_BUCKETS)
+        insurance: dict[str, list[int]] = {}
+        patient = [0] * width
+        for payer_id, n, ins, pat in owed:
+            if ins:
+                name = names.get(payer_id, "Self-pay") if payer_id else "Self-pay"
+                insurance.setdefault(name, [0] * width)[n] += int(ins)
+            patient[n] += int(pat or 0)
+        entry_bucket = bucket(LedgerEntry.effective_date).alias("bucket")
+        loose = (
+            LedgerEntry.select(
+                entry_bucket,
+                fn.SUM(LedgerEntry.insurance_delta + LedgerEntry.patient_delta),
+            )
+            .where(LedgerEntry.claim.is_null() & (LedgerEntry.effective_date <= as_of))
+            .group_by(entry_bucket)
+            .tuples()
+        )
+        account = [0] * width
+        for n, amount in loose:
+            account[n] += int(amount or 0)
+        rows = [AgingRow(name, "insurance", tuple(b)) for name, b in sorted(insurance.items())]
+        rows.append(AgingRow("Patients", "patient", tuple(patient)))
+        if any(account):
+            rows.append(AgingRow("No visit (credits, fees)", "account", tuple(account)))
+        return rows
+
+    def claim_status(self, period: Period | None = None) -> list[ClaimStatusRow]:
+        """How many claims are in each status, what they charged and what is still owed on
+        them; the period is by date of service."""
+        query = (
+            Claim.select(
+                Claim.status,
+                fn.COUNT(Claim.id),
+                fn.SUM(Claim.charge_cents),
+                fn.SUM(Claim.insurance_balance_cents + Claim.patient_balance_cents),
+            )
+            .group_by(Claim.status)
+            .order_by(Claim.status)
+        )
+        query = _filtered(query, (period or Period()).where(Claim.first_dos))
+        return [
+            ClaimStatusRow(status, int(n), int(charge or 0), int(balance or 0))
+            for status, n, charge, balance in query.tuples()
+        ]
+
+    def claims(self, period: Period | None = None) -> Iterator[ClaimReportRow]:
         """Every claim with its charge, what was paid and written off, and its balance.
 
         One pass: claims in id order, each joined to its own ledger entries through
@@ -118,6 +246,7 @@ class Reports:
             .order_by(Claim.id, Patient.id, Payer.id)
             .tuples()
         )
+        query = _filtered(query, (period or Period()).where(Claim.first_dos))
         for (
             claim_id,
             number,
@@ -149,8 +278,9 @@ class Reports:
                 balance=insurance_balance + patient_balance,
             )
 
-    def denials(self) -> Iterator[DenialReportRow]:
-        """Every denial work item, open and closed, oldest first."""
+    def denials(self, period: Period | None = None) -> Iterator[DenialReportRow]:
+        """Every denial work item, open and closed, oldest first; the period is by the date
+        of service of the claim denied."""
         today = self._session.today()
         query = (
             WorkItem.select(
@@ -178,6 +308,7 @@ class Reports:
             .order_by(WorkItem.id)
             .tuples()
         )
+        query = _filtered(query, (period or Period()).where(Claim.first_dos))
         for (
             item_id,
             number,
@@ -206,8 +337,9 @@ class Reports:
                 resolution=resolution,
             )
 
-    def batches(self) -> Iterator[BatchReportRow]:
-        """Every payment batch with its control and posted totals and how many claims it paid."""
+    def batches(self, period: Period | None = None) -> Iterator[BatchReportRow]:
+        """Every payment batch with its control and posted totals and how many claims it paid;
+        the period is by deposit date."""
         le = LedgerEntry.alias("le")
         # ledger_entry.batch_id has no index: count every batch's claims in one pass
         # over the ledger rather than one scan per batch.
@@ -237,6 +369,7 @@ class Reports:
             .order_by(PaymentBatch.id)
             .tuples()
         )
+        query = _filtered(query, (period or Period()).where(PaymentBatch.deposit_date))
         for (
             batch_id,
             kind,

@@ -37,7 +37,11 @@ def verify() -> VerifyReport:
             else:
                 truncated += 1
         counted[f"{name} violations"] = count
-    return VerifyReport(tuple(violations), counted, truncated)
+    balance_total = counted.pop(BALANCE_TOTAL, 0)
+    return VerifyReport(tuple(violations), counted, truncated, balance_total)
+
+
+BALANCE_TOTAL = "balance total"
 
 
 def _accounts(counted: dict[str, int]) -> Iterator[Violation]:
@@ -45,8 +49,10 @@ def _accounts(counted: dict[str, int]) -> Iterator[Violation]:
     cached = AccountSummary.select().order_by(AccountSummary.patient).iterator()
     current = next(cached, None)
     accounts = 0
+    balance_total = 0
     for facts in recomputed_summaries(None):
         accounts += 1
+        balance_total += facts.insurance_balance_cents + facts.patient_balance_cents
         while current is not None and current.patient_id < facts.patient_id:
             yield Violation(
                 "orphan", "account_summary", current.patient_id, "summary without a patient"
@@ -79,6 +85,7 @@ def _accounts(counted: dict[str, int]) -> Iterator[Violation]:
         )
         current = next(cached, None)
     counted["accounts"] = accounts
+    counted[BALANCE_TOTAL] = balance_total
 
 
 def _claims(counted: dict[str, int]) -> Iterator[Violation]:

@@ -20,6 +20,7 @@ class VerifyReport:
     violations: tuple[Violation, ...]
     counted: dict[str, int] = field(default_factory=dict)
     truncated: int = 0  # violations found beyond those listed
+    balance_total: int = 0  # every account's recomputed balance, summed (what aging totals)
 
     @property
     def ok(self) -> bool:
