@@ -1,0 +1,133 @@
+"""The reports: what each one is (its Store query and its columns), for the CLI's `report`,
+the reports screen and the PDF alike. No Textual, no printing: rows in, values out.
+
+A report is rows(store, period) (an iterator, run to the end before the store closes) and
+the columns to show; a new report is one more entry in REPORTS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .domain.money import format_cents
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str  # the CSV heading and JSON key
+    heading: str  # the table's heading
+    attr: str  # the row's attribute
+    kind: str = "text"  # text, date, money (int cents: totalled), count (int)
+    width: int | None = None  # a table wraps longer text
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    rows: Callable  # (store, Period) -> iterator of rows, run to the end before the store closes
+    columns: tuple[Column, ...]
+    nouns: tuple[str, str]  # one, many: "Total (1 claim)", "Total (2 claims)"
+    title: str = ""  # the heading on the screen and the PDF
+    # What a chart of it shows: the money columns to draw as bars, one bar group per row
+    # labelled by the first column. () : no chart.
+    chart: tuple[str, ...] = ()
+
+
+AGING_COLUMNS = (
+    Column("payer", "Owed by", "payer"),
+    Column("responsibility", "Whose", "responsibility"),
+    Column("days_0_30", "0-30", "days_0_30", "money"),
+    Column("days_31_60", "31-60", "days_31_60", "money"),
+    Column("days_61_90", "61-90", "days_61_90", "money"),
+    Column("days_91_120", "91-120", "days_91_120", "money"),
+    Column("days_over_120", "120+", "days_over_120", "money"),
+    Column("total", "Total", "total", "money"),
+)
+
+REPORTS = {
+    "aging": Report(
+        # --to is the day the balances are aged to (default today); --from does not apply.
+        rows=lambda store, period: store.reports.aging(period.end),
+        columns=AGING_COLUMNS,
+        nouns=("line", "lines"),
+        title="A/R aging by date of service",
+        chart=("days_0_30", "days_31_60", "days_61_90", "days_91_120", "days_over_120"),
+    ),
+    "claim-status": Report(
+        rows=lambda store, period: store.reports.claim_status(period),
+        columns=(
+            Column("status", "Status", "status"),
+            Column("claims", "Claims", "claims", "count"),
+            Column("charge", "Charge", "charge", "money"),
+            Column("balance", "Balance", "balance", "money"),
+        ),
+        nouns=("status", "statuses"),
+        title="Claims by status",
+        chart=("balance",),
+    ),
+    "claims": Report(
+        rows=lambda store, period: store.reports.claims(period),
+        columns=(
+            Column("claim", "Claim", "claim_number"),
+            Column("status", "Status", "status"),
+            Column("account", "Account", "account_number"),
+            Column("payer", "Payer", "payer"),
+            Column("dos", "DOS", "first_dos", "date"),
+            Column("charge", "Charge", "charge", "money"),
+            Column("paid", "Paid", "paid", "money"),
+            Column("patient_paid", "Pat paid", "patient_paid", "money"),
+            Column("adjusted", "Adjusted", "adjusted", "money"),
+            Column("patient_resp", "Pat resp", "patient_resp", "money"),
+            Column("balance", "Balance", "balance", "money"),
+        ),
+        nouns=("claim", "claims"),
+        title="Claims: charges, payments, adjustments and balances",
+    ),
+    "denials": Report(
+        rows=lambda store, period: store.reports.denials(period),
+        columns=(
+            Column("claim", "Claim", "claim_number"),
+            Column("account", "Account", "account_number"),
+            Column("payer", "Payer", "payer"),
+            Column("dos", "DOS", "first_dos", "date"),
+            Column("charge", "Charge", "charge", "money"),
+            Column("reasons", "Reasons", "reasons", width=24),
+            Column("denied", "Denied", "denied_on", "date"),
+            Column("age_days", "Age", "age_days", "count"),
+            Column("status", "Status", "status"),
+            Column("resolution", "Resolution", "resolution", width=30),
+        ),
+        nouns=("denial", "denials"),
+        title="Denials",
+    ),
+    "batches": Report(
+        rows=lambda store, period: store.reports.batches(period),
+        columns=(
+            Column("batch", "Batch", "batch_id", "count"),
+            Column("kind", "Kind", "kind"),
+            Column("source", "Source", "source"),
+            Column("payer", "Payer", "payer"),
+            Column("method", "Method", "method"),
+            Column("check", "Check/EFT", "check_number"),
+            Column("deposit_date", "Deposit", "deposit_date", "date"),
+            Column("control", "Control", "control_total", "money"),
+            Column("posted", "Posted", "posted", "money"),
+            Column("unapplied", "Unapplied", "unapplied", "money"),
+            Column("status", "Status", "status"),
+            Column("claims", "Claims", "claims", "count"),
+        ),
+        nouns=("batch", "batches"),
+        title="Payment batches",
+    ),
+}
+
+
+def cell(column: Column, row, *, grouping: bool = False):
+    """A row's value for a column: amounts as "1234.50", dates ISO, counts as ints."""
+    value = getattr(row, column.attr)
+    if column.kind == "money":
+        return format_cents(value, grouping=grouping)
+    if column.kind == "date":
+        return value.isoformat() if isinstance(value, dt.date) else ""
+    return value
