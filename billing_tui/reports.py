@@ -66,6 +66,62 @@ REPORTS = {
         title="Claims by status",
         chart=("balance",),
     ),
+    "denials": Report(
+        rows=lambda store, period: store.reports.denial_summary(period.start, period.end),
+        columns=(
+            Column("by", "By", "by"),
+            Column("key", "Reason, payer or provider", "key", width=34),
+            Column("denials", "Denials", "denials", "count"),
+            Column("charge", "Charged", "charge", "money"),
+            Column("open", "Open", "open", "count"),
+            Column("oldest_open_days", "Oldest", "oldest_open_days", "count"),
+            Column("average_open_days", "Avg age", "average_open_days", "count"),
+        ),
+        nouns=("line", "lines"),
+        title="Denials by reason (CARC), payer and provider, with the open queue's age",
+        chart=("charge",),
+    ),
+    "timely-filing": Report(
+        # --to is the day the deadlines are counted to (default today).
+        rows=lambda store, period: store.reports.timely_filing(period.end),
+        columns=(
+            Column("claim", "Claim", "claim_number"),
+            Column("account", "Account", "account_number"),
+            Column("payer", "Payer", "payer"),
+            Column("status", "Status", "status"),
+            Column("dos", "DOS", "first_dos", "date"),
+            Column("limit_days", "Limit", "limit_days", "count"),
+            Column("deadline", "Deadline", "deadline", "date"),
+            Column("days_left", "Days left", "days_left", "count"),
+            Column("charge", "Charge", "charge", "money"),
+        ),
+        nouns=("claim", "claims"),
+        title="Claims at risk of the payer's filing limit (30 days or less, or past)",
+    ),
+    "productivity": Report(
+        rows=lambda store, period: store.reports.productivity(period.start, period.end),
+        columns=(
+            Column("user", "User", "username"),
+            Column("day", "Day (UTC)", "day", "date"),
+            Column("claims_entered", "Claims", "claims_entered", "count"),
+            Column("lines_posted", "Lines posted", "lines_posted", "count"),
+            Column("contacts_logged", "Contacts", "contacts_logged", "count"),
+        ),
+        nouns=("user-day", "user-days"),
+        title="Productivity: claims entered, lines posted, contacts logged, per user and day",
+    ),
+    "kpi": Report(
+        rows=lambda store, period: store.reports.kpi(period.start, period.end),
+        columns=(
+            Column("measure", "Measure", "measure"),
+            Column("value", "Value", "value"),
+            Column("numerator", "Of", "numerator", "count"),
+            Column("denominator", "In", "denominator", "count"),
+            Column("how", "How", "how", width=44),
+        ),
+        nouns=("measure", "measures"),
+        title="Key figures: clean claims, denials, days in A/R, net collection, A/R over 90",
+    ),
     "claims": Report(
         rows=lambda store, period: store.reports.claims(period),
         columns=(
@@ -84,7 +140,7 @@ REPORTS = {
         nouns=("claim", "claims"),
         title="Claims: charges, payments, adjustments and balances",
     ),
-    "denials": Report(
+    "denial-list": Report(
         rows=lambda store, period: store.reports.denials(period),
         columns=(
             Column("claim", "Claim", "claim_number"),

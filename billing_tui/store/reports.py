@@ -17,6 +17,7 @@ from peewee import JOIN, Case, fn
 from ..domain.dates import local_date
 from ..domain.ledger import AGE_BUCKETS, EntryKind
 from .models import Claim, LedgerEntry, Patient, Payer, PaymentBatch, WorkItem
+from .practice_reports import PracticeReports
 from .session import Session
 
 
@@ -130,7 +131,7 @@ def _filtered(query, condition):
     return query if condition is None else query.where(condition)
 
 
-class Reports:
+class Reports(PracticeReports):
     def __init__(self, session: Session) -> None:
         self._session = session
 
@@ -187,7 +188,8 @@ class Reports:
         for n, amount in loose:
             account[n] += int(amount or 0)
         rows = [AgingRow(name, "insurance", tuple(b)) for name, b in sorted(insurance.items())]
-        rows.append(AgingRow("Patients", "patient", tuple(patient)))
+        if any(patient):
+            rows.append(AgingRow("Patients", "patient", tuple(patient)))
         if any(account):
             rows.append(AgingRow("No visit (credits, fees)", "account", tuple(account)))
         return rows

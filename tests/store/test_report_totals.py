@@ -28,3 +28,58 @@ def test_claim_status_counts_every_claim_once(store):
     rows = store.reports.claim_status()
     assert sum(r.claims for r in rows) == Claim.select().count()
     assert sum(r.charge for r in rows) == sum(c.charge_cents for c in Claim.select())
+
+
+def test_denials_by_reason_payer_and_provider_count_every_denial(store):
+    from billing_tui.store.models import ClaimStatusChange
+
+    generate(store.db, 300, seed=4, as_of=TODAY)
+    rows = store.reports.denial_summary()
+    events = ClaimStatusChange.select().where(ClaimStatusChange.to_status == "denied").count()
+    assert events > 0
+    for by in ("reason", "payer", "provider"):
+        assert sum(r.denials for r in rows if r.by == by) == events
+    reasons = {r.key for r in rows if r.by == "reason"}
+    assert "(no code)" not in reasons and all(k[:3] in ("CO-", "PR-", "OA-") for k in reasons)
+    still = [r for r in rows if r.by == "reason" and r.open]
+    assert still and all(r.oldest_open_days >= r.average_open_days >= 0 for r in still)
+
+
+def test_timely_filing_lists_unfiled_claims_nearing_or_past_their_limit(store):
+    generate(store.db, 300, seed=4, as_of=TODAY)
+    rows = store.reports.timely_filing(TODAY)
+    assert all(r.days_left <= 30 and r.status in ("draft", "ready", "rejected") for r in rows)
+    assert [r.days_left for r in rows] == sorted(r.days_left for r in rows)
+    assert all((r.deadline - r.first_dos).days == r.limit_days for r in rows)
+    far = store.reports.timely_filing(TODAY.replace(year=TODAY.year + 3))
+    assert len(far) >= len(rows)  # three years on, every unfiled claim is past its limit
+
+
+def test_productivity_counts_each_users_work(store):
+    from billing_tui.store.models import Claim, LedgerEntry
+
+    generate(store.db, 120, seed=4, as_of=TODAY)
+    rows = store.reports.productivity()
+    posted = (
+        LedgerEntry.select()
+        .where((LedgerEntry.kind != "charge") & LedgerEntry.user.is_null(False))
+        .count()
+    )
+    assert sum(r.lines_posted for r in rows) == posted > 0
+    entered = Claim.select().where(Claim.created_by.is_null(False)).count()
+    assert sum(r.claims_entered for r in rows) == entered
+    assert store.reports.productivity(TODAY.replace(year=2000), TODAY.replace(year=2000)) == []
+
+
+def test_kpis_are_consistent_with_aging(store):
+    generate(store.db, 300, seed=4, as_of=TODAY)
+    rows = {r.measure: r for r in store.reports.kpi(end=TODAY)}
+    assert list(rows) == ["clean-claim rate", "denial rate", "days in A/R",
+                          "net collection rate", "A/R over 90 days"]  # fmt: skip
+    clean = rows["clean-claim rate"]
+    assert 0 <= clean.numerator <= clean.denominator and clean.value.endswith("%")
+    aging = store.reports.aging(TODAY)
+    over = rows["A/R over 90 days"]
+    assert over.denominator == sum(r.total for r in aging)
+    assert over.numerator == sum(r.days_91_120 + r.days_over_120 for r in aging)
+    assert rows["days in A/R"].value.endswith("days")
