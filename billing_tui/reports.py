@@ -32,6 +32,7 @@ class Report:
     # What a chart of it shows: the money columns to draw as bars, one bar group per row
     # labelled by the first column. () : no chart.
     chart: tuple[str, ...] = ()
+    totals: bool = True  # False: the rows carry their own total (summing them would double it)
 
 
 AGING_COLUMNS = (
@@ -121,6 +122,23 @@ REPORTS = {
         ),
         nouns=("measure", "measures"),
         title="Key figures: clean claims, denials, days in A/R, net collection, A/R over 90",
+    ),
+    "day-close": Report(
+        # --to is the day (default today).
+        rows=lambda store, period: store.day_close.report(period.end),
+        columns=(
+            Column("section", "Part", "section"),
+            Column("label", "Batch, user or total", "label", width=34),
+            Column("method", "Method", "method"),
+            Column("control", "Control", "control", "money"),
+            Column("posted", "Posted", "posted", "money"),
+            Column("unapplied", "Unapplied", "unapplied", "money"),
+            Column("lines", "Lines", "lines", "count"),
+            Column("status", "Status", "status"),
+        ),
+        nouns=("line", "lines"),
+        title="Day close: deposits against batch totals, unapplied money, who posted what",
+        totals=False,
     ),
     "claims": Report(
         rows=lambda store, period: store.reports.claims(period),

@@ -44,7 +44,42 @@ def register(commands) -> dict:
         default="table",
         help="table (default, with totals), csv (with a header row) or json (a list of objects)",
     )
-    return {"report": cmd_report}
+    close = commands.add_parser(
+        "close-day", help="close a day's posting: its batches must balance; then it is locked"
+    )
+    close.add_argument("day", type=_date, metavar="DATE")
+    reopen = commands.add_parser("reopen-day", help="reopen a closed day (a supervisor)")
+    reopen.add_argument("day", type=_date, metavar="DATE")
+    reopen.add_argument("--reason", required=True, help="why, for the audit trail")
+    return {"report": cmd_report, "close-day": cmd_close_day, "reopen-day": cmd_reopen_day}
+
+
+def cmd_close_day(args: argparse.Namespace, settings) -> int:
+    from ..cli import EXIT_OK, open_store
+
+    store = open_store(settings, args)
+    try:
+        store.day_close.close(args.day)
+        total = store.day_close.report(args.day)[-1]
+    finally:
+        store.close()
+    print(
+        f"{args.day.strftime('%m/%d/%Y')} closed: deposit {format_cents(total.control)} "
+        f"in {total.lines:,} payments; posting dated that day is locked"
+    )
+    return EXIT_OK
+
+
+def cmd_reopen_day(args: argparse.Namespace, settings) -> int:
+    from ..cli import EXIT_OK, open_store
+
+    store = open_store(settings, args)
+    try:
+        store.day_close.reopen(args.day, args.reason)
+    finally:
+        store.close()
+    print(f"{args.day.strftime('%m/%d/%Y')} reopened")
+    return EXIT_OK
 
 
 def _date(text: str) -> dt.date:
@@ -127,7 +162,7 @@ def write_table(report: Report, rows: Iterable) -> None:
         count += 1
     one, many = report.nouns
     totals_row = [
-        format_cents(total) if is_money else ""
+        format_cents(total) if is_money and report.totals else ""
         for total, is_money in zip(totals, money, strict=True)
     ]
     totals_row[0] = f"Total ({count:,} {one if count == 1 else many})"

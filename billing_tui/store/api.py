@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .audit import AuditTrail
     from .claims import Claims
     from .contacts import Contacts
+    from .day_close import DayClose
     from .eligibility import Eligibility
     from .ledger import Ledger
     from .plans import Plans
@@ -132,6 +133,12 @@ class Store:
         from .contacts import Contacts
 
         return Contacts(self.session)
+
+    @cached_property
+    def day_close(self) -> DayClose:
+        from .day_close import DayClose
+
+        return DayClose(self.session)
 
     @cached_property
     def users(self) -> Users:

@@ -9,6 +9,7 @@ from peewee import IntegrityError, fn
 from ..domain.ledger import EntryKind, LedgerError, check_deltas, reversal_of
 from ..domain.security import Permission
 from .cache import refresh_accounts, refresh_claims
+from .day_close import refuse_if_closed
 from .models import Claim, LedgerEntry, Patient, Payment, PaymentBatch, ServiceLine
 from .records import EntryDraft
 from .session import Session, StoreRefused
@@ -24,6 +25,9 @@ class Ledger:
             return []
         session = self._session
         with session.writing():
+            for draft in drafts:  # charges carry their date of service: never locked
+                if draft.kind != EntryKind.CHARGE.value:
+                    refuse_if_closed(draft.effective_date or session.today(), "posting")
             ids = [self._insert(draft) for draft in drafts]
             for entry_id, draft in zip(ids, drafts, strict=True):
                 session.audit("post", "ledger_entry", entry_id, patient_id=draft.patient_id,

@@ -499,6 +499,18 @@ class BatchAdjustment(BaseModel):
 # --------------------------------------------------------------------------- the patient side
 
 
+class ClosedDay(BaseModel):
+    """A day whose posting is closed: nothing more is posted with its date until a
+    supervisor reopens it (reopened_at set; closing it again clears it)."""
+
+    day = DateField(primary_key=True)
+    closed_at = DateTimeField(default=utcnow)
+    closed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    reopened_at = DateTimeField(null=True)
+    reopened_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+    reopen_reason = CharField(max_length=200, default="")
+
+
 class Note(BaseModel):
     """A contact or note on an account, with an optional follow-up."""
 

@@ -33,6 +33,7 @@ from ..domain.posting import (
 from ..domain.security import Permission
 from .bulk import among
 from .cache import chunked, refresh_accounts, refresh_batch, refresh_claims
+from .day_close import refuse_if_closed
 from .models import (
     BatchAdjustment,
     Claim,
@@ -218,6 +219,7 @@ class Posting:
                 raise StoreRefused("type the check or EFT trace number from the paper")
         session = self._session
         with session.writing():
+            refuse_if_closed(draft.deposit_date, "a batch")
             if draft.payer_id is not None and Payer.get_or_none(Payer.id == draft.payer_id) is None:
                 raise StoreRefused(f"no payer {draft.payer_id}")
             batch = PaymentBatch.create(
@@ -584,6 +586,7 @@ class Posting:
                 raise StoreRefused("type the card's authorization code")
         session = self._session
         with session.writing():
+            refuse_if_closed(draft.received_date, "a payment")
             if batch_id is not None:
                 batch = self._open_batch(batch_id)
                 if batch.kind != "patient":
