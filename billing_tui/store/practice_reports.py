@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from peewee import JOIN, Case, fn
+from peewee import Case, fn
 
 from ..domain.claims import ClaimStatus
 from ..domain.dates import local_date
@@ -101,40 +101,60 @@ def _where(query, condition):
     return query if condition is None else query.where(condition)
 
 
+def _claims_by_id(ids: list[int], chunk: int = 900) -> dict[int, tuple]:
+    """(status, charge, payer id, rendering provider id) of each claim, read in id order."""
+    found: dict[int, tuple] = {}
+    for i in range(0, len(ids), chunk):
+        part = ids[i : i + chunk]
+        for claim_id, *fields in (
+            Claim.select(
+                Claim.id, Claim.status, Claim.charge_cents, Claim.payer, Claim.rendering_provider
+            )
+            .where(Claim.id.in_(part))
+            .tuples()
+        ):
+            found[claim_id] = tuple(fields)
+    return found
+
+
 class PracticeReports:
     """Mixed into Reports, which provides _session."""
 
     def denial_summary(self, start=None, end=None) -> list[DenialSummaryRow]:
         """Every denial (a claim moved to denied) in the period, by reason, payer and
         rendering provider; 'open' are the claims still denied or appealed today, with how
-        long since their denial."""
+        long since their denial.
+
+        The denials come off their covering index; their claims are then read in id order,
+        a chunk at a time (page after page, not a random read per denial)."""
         today = self._session.today()
-        query = _where(
+        events = _where(
             ClaimStatusChange.select(
-                ClaimStatusChange.claim,
-                ClaimStatusChange.reason,
-                ClaimStatusChange.at,
-                Claim.status,
-                Claim.charge_cents,
-                Payer.name,
-                Provider.last_name,
-                Provider.first_name,
-                Provider.credential,
-            )
-            .join(Claim, on=(Claim.id == ClaimStatusChange.claim))
-            .join(Payer, JOIN.LEFT_OUTER, on=(Payer.id == Claim.payer))
-            .switch(Claim)
-            .join(Provider, on=(Provider.id == Claim.rendering_provider))
-            .where(ClaimStatusChange.to_status == ClaimStatus.DENIED.value),
+                ClaimStatusChange.claim, ClaimStatusChange.reason, ClaimStatusChange.at
+            ).where(ClaimStatusChange.to_status == ClaimStatus.DENIED.value),
             _in(ClaimStatusChange.at, start, end, stamp=True),
         ).tuples()
+        events = list(events)
+        claims = _claims_by_id(sorted({claim_id for claim_id, _, _ in events}))
+        payers = dict(Payer.select(Payer.id, Payer.name).tuples())
+        providers = {
+            pid: f"{last}, {first} {credential}".strip()
+            for pid, last, first, credential in Provider.select(
+                Provider.id, Provider.last_name, Provider.first_name, Provider.credential
+            ).tuples()
+        }
+        query = (
+            (claim_id, reason, at, *claims[claim_id][:2], payers.get(claims[claim_id][2]),
+             providers.get(claims[claim_id][3], ""))
+            for claim_id, reason, at in events
+        )  # fmt: skip
         groups: dict[tuple[str, str], list] = {}
         latest: dict[int, dt.datetime] = {}  # a claim denied twice is open once, from the last
-        for claim_id, reason, at, status, charge, payer, last, first, credential in query:
+        for claim_id, reason, at, status, charge, payer, provider in query:
             keys = (
                 ("reason", carc_of(reason)),
                 ("payer", payer or "Self-pay"),
-                ("provider", f"{last}, {first} {credential}".strip()),
+                ("provider", provider),
             )
             still_open = status in STILL_DENIED
             if still_open and (claim_id not in latest or at > latest[claim_id]):
@@ -202,14 +222,20 @@ class PracticeReports:
 
     def productivity(self, start=None, end=None) -> list[ProductivityRow]:
         """Per user and day (UTC): claims entered, ledger lines posted (payments,
-        adjustments, transfers, refunds: not the charges billing posts), contacts logged."""
+        adjustments, transfers, refunds: not the charges billing posts), contacts logged.
+        Default period: the 30 days to today (or to `end`)."""
+        if start is None:
+            start = (end or self._session.today()) - dt.timedelta(days=29)
         counts: dict[tuple[int, dt.date], list[int]] = {}
 
         def add(query, column: int) -> None:
             for user_id, day, n in query.tuples():
                 if user_id is None:
                     continue
-                day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+                if isinstance(day, dt.datetime):  # SQLite's DATE() can come back as one
+                    day = day.date()
+                elif not isinstance(day, dt.date):
+                    day = dt.date.fromisoformat(str(day)[:10])
                 counts.setdefault((user_id, day), [0, 0, 0])[column] += int(n)
 
         claim_day = fn.DATE(Claim.created_at)
@@ -252,21 +278,19 @@ class PracticeReports:
         end = end or self._session.today()
         start = start or end - dt.timedelta(days=89)
         days = (end - start).days + 1
-        in_period = (Claim.first_dos >= start) & (Claim.first_dos <= end)
-        filed = Claim.status.not_in(NOT_YET_FILED + (ClaimStatus.VOIDED.value,))
-        submitted = Claim.select().where(in_period & filed).count()
-        ever = (
-            ClaimStatusChange.select(ClaimStatusChange.claim).where(
-                ClaimStatusChange.to_status.in_(
-                    (ClaimStatus.REJECTED.value, ClaimStatus.DENIED.value)
-                )
-            )  # fmt: skip
-        )
-        troubled = Claim.select(Claim.id).where(in_period & filed & Claim.id.in_(ever)).count()
-        denied_ever = ClaimStatusChange.select(ClaimStatusChange.claim).where(
-            ClaimStatusChange.to_status == ClaimStatus.DENIED.value
-        )
-        denied = Claim.select(Claim.id).where(in_period & filed & Claim.id.in_(denied_ever)).count()
+        unfiled = NOT_YET_FILED + (ClaimStatus.VOIDED.value,)
+        filed = (Claim.first_dos >= start) & (Claim.first_dos <= end) & Claim.status.not_in(unfiled)
+
+        def ever(*statuses: str):
+            return ClaimStatusChange.select(ClaimStatusChange.claim).where(
+                ClaimStatusChange.to_status.in_(statuses)
+            )
+
+        # Counted by the database off the covering indexes: half a million claims a quarter
+        # at a million accounts would take a second to bring into Python.
+        submitted = Claim.select().where(filed).count()
+        denied = Claim.select().where(filed & Claim.id.in_(ever("denied"))).count()
+        troubled = Claim.select().where(filed & Claim.id.in_(ever("denied", "rejected"))).count()
 
         le = LedgerEntry
         money = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from store_builders import TODAY
 
 from billing_tui.domain.ledger import AGE_BUCKETS
@@ -59,7 +61,7 @@ def test_productivity_counts_each_users_work(store):
     from billing_tui.store.models import Claim, LedgerEntry
 
     generate(store.db, 120, seed=4, as_of=TODAY)
-    rows = store.reports.productivity()
+    rows = store.reports.productivity(dt.date(2000, 1, 1), dt.date(2100, 1, 1))  # all of it
     posted = (
         LedgerEntry.select()
         .where((LedgerEntry.kind != "charge") & LedgerEntry.user.is_null(False))
@@ -69,6 +71,8 @@ def test_productivity_counts_each_users_work(store):
     entered = Claim.select().where(Claim.created_by.is_null(False)).count()
     assert sum(r.claims_entered for r in rows) == entered
     assert store.reports.productivity(TODAY.replace(year=2000), TODAY.replace(year=2000)) == []
+    recent = store.reports.productivity()  # by default the 30 days to today
+    assert recent and all((TODAY - r.day).days < 30 for r in recent if r.day <= TODAY)
 
 
 def test_kpis_are_consistent_with_aging(store):
