@@ -116,8 +116,8 @@ REPORTS = {
         columns=(
             Column("measure", "Measure", "measure"),
             Column("value", "Value", "value"),
-            Column("numerator", "Of", "numerator", "count"),
-            Column("denominator", "In", "denominator", "count"),
+            Column("of", "Of", "of_text"),
+            Column("in", "In", "in_text"),
             Column("how", "How", "how", width=44),
         ),
         nouns=("measure", "measures"),

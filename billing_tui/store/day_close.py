@@ -61,33 +61,42 @@ class DayClose:
         the total: the deposit, which must equal the batches' control totals."""
         day = day or self._session.today()
         rows = []
-        batches = (
-            PaymentBatch.select(PaymentBatch, Payer.name, fn.COUNT(Payment.id).alias("payments"))
-            .join(Payer, JOIN.LEFT_OUTER, on=(Payer.id == PaymentBatch.payer))
-            .switch(PaymentBatch)
-            .join(Payment, JOIN.LEFT_OUTER, on=(Payment.batch == PaymentBatch.id))
+        payments = (
+            Payment.select(Payment.batch, fn.COUNT(Payment.id))
+            .join(PaymentBatch, on=(PaymentBatch.id == Payment.batch))
             .where(PaymentBatch.deposit_date == day)
-            .group_by(PaymentBatch.id, Payer.id)
-            .order_by(PaymentBatch.method, PaymentBatch.id)
+            .group_by(Payment.batch)
+            .tuples()
         )
+        counts = dict(payments)
+        batches = (
+            PaymentBatch.select(
+                PaymentBatch.id, PaymentBatch.kind, Payer.name, PaymentBatch.check_number,
+                PaymentBatch.method, PaymentBatch.control_total_cents,
+                PaymentBatch.posted_total_cents, PaymentBatch.status,
+            )
+            .join(Payer, JOIN.LEFT_OUTER, on=(Payer.id == PaymentBatch.payer))
+            .where(PaymentBatch.deposit_date == day)
+            .order_by(PaymentBatch.method, PaymentBatch.id)
+            .tuples()
+        )  # fmt: skip
         control = posted = 0
-        for batch in batches:
-            payer = batch.payer.name if batch.payer_id else "patients"
-            reference = f" {batch.check_number}" if batch.check_number else ""
+        for batch_id, kind, payer, check, method, batch_control, batch_posted, status in batches:
+            reference = f" {check}" if check else ""
             rows.append(
                 DayCloseRow(
                     section="batch",
-                    label=f"{batch.id} {batch.kind[:3]} {payer}{reference}",
-                    method=batch.method,
-                    control=batch.control_total_cents,
-                    posted=batch.posted_total_cents,
-                    unapplied=batch.control_total_cents - batch.posted_total_cents,
-                    lines=batch.payments,
-                    status=batch.status,
+                    label=f"{batch_id} {kind[:3]} {payer or 'patients'}{reference}",
+                    method=method,
+                    control=batch_control,
+                    posted=batch_posted,
+                    unapplied=batch_control - batch_posted,
+                    lines=int(counts.get(batch_id, 0)),
+                    status=status,
                 )
             )
-            control += batch.control_total_cents
-            posted += batch.posted_total_cents
+            control += batch_control
+            posted += batch_posted
         le = LedgerEntry
         by_user = (
             le.select(User.username, fn.COUNT(le.id),

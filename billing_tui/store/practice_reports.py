@@ -16,6 +16,7 @@ from peewee import Case, fn
 from ..domain.claims import ClaimStatus
 from ..domain.dates import local_date
 from ..domain.ledger import EntryKind
+from ..domain.money import format_cents
 from .models import (
     Claim,
     ClaimStatusChange,
@@ -73,6 +74,15 @@ class KpiRow:
     numerator: int
     denominator: int
     how: str
+    money: bool = False  # numerator and denominator are cents
+
+    @property
+    def of_text(self) -> str:
+        return format_cents(self.numerator) if self.money else f"{self.numerator:,}"
+
+    @property
+    def in_text(self) -> str:
+        return format_cents(self.denominator) if self.money else f"{self.denominator:,}"
 
 
 def carc_of(reason: str) -> str:
@@ -326,9 +336,9 @@ class PracticeReports:
             KpiRow("days in A/R",
                    f"{receivable / daily_charges:.1f} days" if daily_charges else "n/a",
                    receivable, charges,
-                   f"A/R on {end.isoformat()} / the period's average daily charges"),
+                   f"A/R on {end.isoformat()} / the period's average daily charges", True),
             KpiRow("net collection rate", rate(-payments, collectible), -payments, collectible,
-                   "payments / (charges - contractual adjustments), in the period"),
+                   "payments / (charges - contractual adjustments), in the period", True),
             KpiRow("A/R over 90 days", rate(over_90, receivable), over_90, receivable,
-                   f"of all A/R on {end.isoformat()}, by date of service"),
+                   f"of all A/R on {end.isoformat()}, by date of service", True),
         ]  # fmt: skip
