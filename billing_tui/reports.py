@@ -81,6 +81,7 @@ REPORTS = {
         nouns=("line", "lines"),
         title="Denials by reason (CARC), payer and provider, with the open queue's age",
         chart=("charge",),
+        totals=False,  # each denial is on three lines (its reason, payer, provider)
     ),
     "timely-filing": Report(
         # --to is the day the deadlines are counted to (default today).

@@ -15,11 +15,12 @@ import json
 import os
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 from ..domain.money import format_cents
 from ..reports import REPORTS, Report, cell
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "pdf")
 TABLE_PAGE = 5_000  # rows aligned together; each page repeats the headings
 
 
@@ -42,8 +43,10 @@ def register(commands) -> dict:
         "--format",
         choices=FORMATS,
         default="table",
-        help="table (default, with totals), csv (with a header row) or json (a list of objects)",
+        help="table (default, with totals), csv (with a header row), json (a list of "
+        "objects) or pdf (with --out; charts for aging, denials, claim-status)",
     )
+    parser.add_argument("--out", type=Path, metavar="FILE.pdf", help="where --format pdf goes")
     close = commands.add_parser(
         "close-day", help="close a day's posting: its batches must balance; then it is locked"
     )
@@ -96,6 +99,10 @@ def cmd_report(args: argparse.Namespace, settings) -> int:
         raise UsageError(f"--from {args.start.isoformat()} is after --to {args.end.isoformat()}")
     period = Period(args.start, args.end)
     report = REPORTS[args.name]
+    if args.format == "pdf":
+        return _report_pdf(args, settings, report, period)
+    if args.out is not None:
+        raise UsageError("--out is for --format pdf; the other formats go to stdout")
     write = {"table": write_table, "csv": write_csv, "json": write_json}[args.format]
     store = open_store(settings, args)
     try:
@@ -107,6 +114,42 @@ def cmd_report(args: argparse.Namespace, settings) -> int:
     finally:
         store.close()
     return EXIT_OK
+
+
+def _report_pdf(args: argparse.Namespace, settings, report: Report, period) -> int:
+    from ..cli import EXIT_OK, EXIT_USAGE, UsageError, fail, open_store
+    from ..pdf.report import write_report_pdf
+
+    if args.out is None:
+        raise UsageError("--format pdf needs --out FILE.pdf")
+    out = args.out.expanduser()
+    if not out.parent.is_dir():
+        return fail(f"cannot write {out}: {out.parent} is not a directory", EXIT_USAGE)
+    if out.is_dir():
+        return fail(f"cannot write {out}: it is a directory", EXIT_USAGE)
+    store = open_store(settings, args)
+    try:
+        rows = list(report.rows(store, period))
+        practice = store.reports.practice_name()
+    finally:
+        store.close()
+    try:
+        pages = write_report_pdf(report, rows, out, title=report.title or args.name,
+                                 period_text=_period_text(period), practice_name=practice)  # fmt: skip
+    except OSError as error:
+        return fail(f"cannot write {out}: {error.strerror}", EXIT_USAGE)
+    print(f"{args.name}: {len(rows):,} rows, {pages} page{'s' if pages != 1 else ''} in {out}")
+    return EXIT_OK
+
+
+def _period_text(period) -> str:
+    if period.start and period.end:
+        return f"{period.start.strftime('%m/%d/%Y')} to {period.end.strftime('%m/%d/%Y')}"
+    if period.start:
+        return f"from {period.start.strftime('%m/%d/%Y')}"
+    if period.end:
+        return f"to {period.end.strftime('%m/%d/%Y')}"
+    return "all dates"
 
 
 def write_csv(report: Report, rows: Iterable) -> None:

@@ -126,6 +126,14 @@ class QueueScreen(ReportsFailures, Screen[None]):
             tooltip="patient statements: who is due one, the preview, print the run",
         ),
         Binding(
+            "ctrl+r",
+            "reports",
+            "Reports",
+            show=False,  # letters go into the search box; the bar is full; F1 lists it
+            id="queue.reports",
+            tooltip="reports: aging, denials, KPIs, PDFs",
+        ),
+        Binding(
             "up",
             "move('cursor_up')",
             "Previous",
@@ -463,6 +471,11 @@ class QueueScreen(ReportsFailures, Screen[None]):
         from .statements import StatementsScreen  # on first use, like the account
 
         self.app.push_screen(StatementsScreen(), lambda _: self.refresh_queue())
+
+    def action_reports(self) -> None:
+        from .reports import ReportsScreen  # on first use, like the account
+
+        self.app.push_screen(ReportsScreen())
 
     def action_clear_search(self) -> None:
         self.query_one(SearchBox).value = ""

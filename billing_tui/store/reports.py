@@ -16,7 +16,7 @@ from peewee import JOIN, Case, fn
 
 from ..domain.dates import local_date
 from ..domain.ledger import AGE_BUCKETS, EntryKind
-from .models import Claim, LedgerEntry, Patient, Payer, PaymentBatch, WorkItem
+from .models import BillingProvider, Claim, LedgerEntry, Patient, Payer, PaymentBatch, WorkItem
 from .practice_reports import PracticeReports
 from .session import Session
 
@@ -134,6 +134,12 @@ def _filtered(query, condition):
 class Reports(PracticeReports):
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def practice_name(self) -> str:
+        """The billing provider's name, for a report's heading."""
+        return (
+            BillingProvider.select(BillingProvider.name).order_by(BillingProvider.id).scalar() or ""
+        )
 
     def aging(self, as_of: dt.date | None = None) -> list[AgingRow]:
         """A/R on as_of (default today) in AGE_BUCKETS by date of service: each payer's
