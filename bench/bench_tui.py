@@ -26,7 +26,10 @@ DEFAULT_TOOLS = HERE.parent.parent / "shared" / "tools"
 # walk the list, open an account, come back. Start-up is to the login screen; the keys'
 # figures include the login's (its Enter is the sign-in: bench_login.py times it alone).
 LOGIN_KEYS = "mreyes{enter}larkspur-demo{enter}"
-APP_KEYS = LOGIN_KEYS + "smith{backspace}{backspace}{backspace}{backspace}{backspace}{down}{down}{down}{pgdn}{up}{enter}{esc}"
+APP_KEYS = (
+    LOGIN_KEYS
+    + "smith{backspace}{backspace}{backspace}{backspace}{backspace}{down}{down}{down}{pgdn}{up}{enter}{esc}"
+)
 BASELINE_KEYS = "smith{backspace}{backspace}{backspace}{backspace}{backspace}"
 
 
