@@ -27,7 +27,12 @@ TARGETS = {"aging": 1.0}
 DEFAULT_TARGET = 2.0
 # The listings of an earlier issue (one row per claim, denial or batch): streamed to a file,
 # their time is the size of the practice; no target.
-LISTINGS = {"claims", "denial-list", "batches"}
+LISTINGS = {
+    "claims",
+    "denial-list",
+    "batches",
+    "aging-patients",
+}  # aging-patients: an account a row
 
 
 def main() -> int:

@@ -195,6 +195,23 @@ REPORTS = {
         nouns=("batch", "batches"),
         title="Payment batches",
     ),
+    "aging-patients": Report(
+        # --to is the day the balances are aged to (default today).
+        rows=lambda store, period: store.reports.aging_by_patient(period.end),
+        columns=(
+            Column("account", "Account", "account_number"),
+            Column("patient", "Patient", "patient", width=24),
+            Column("days_0_30", "0-30", "days_0_30", "money"),
+            Column("days_31_60", "31-60", "days_31_60", "money"),
+            Column("days_61_90", "61-90", "days_61_90", "money"),
+            Column("days_91_120", "91-120", "days_91_120", "money"),
+            Column("days_over_120", "120+", "days_over_120", "money"),
+            Column("patient_total", "Patient", "patient_total", "money"),
+            Column("insurance", "Insurance", "insurance", "money"),
+        ),
+        nouns=("account", "accounts"),
+        title="A/R aging by patient: each account's own balance by age, insurance apart",
+    ),
 }
 
 

@@ -269,8 +269,8 @@ def test_batches(books, capsys):
 
 @pytest.mark.parametrize(
     "name",
-    ["claims", "denial-list", "batches", "claim-status", "aging", "denials", "timely-filing",
-     "productivity"],
+    ["claims", "denial-list", "batches", "claim-status", "aging", "aging-patients", "denials",
+     "timely-filing", "productivity"],
 )  # fmt: skip
 def test_an_empty_database(name, sqlite_url, capsys):
     opened = Store.open(sqlite_url, username="tester")  # nothing in the books but its user
@@ -282,7 +282,9 @@ def test_an_empty_database(name, sqlite_url, capsys):
     assert (
         code == 0
         and len(out.splitlines()) == 1
-        and out.startswith(("claim,", "batch,", "status,", "payer,", "by,", "user,"))
+        and out.startswith(
+            ("claim,", "batch,", "status,", "payer,", "by,", "user,", "account,", "section,")
+        )
     )
     code, out, _ = run(capsys, "--db", sqlite_url, "report", name)
     lines = out.splitlines()

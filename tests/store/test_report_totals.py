@@ -87,3 +87,18 @@ def test_kpis_are_consistent_with_aging(store):
     assert over.denominator == sum(r.total for r in aging)
     assert over.numerator == sum(r.days_91_120 + r.days_over_120 for r in aging)
     assert rows["days in A/R"].value.endswith("days")
+
+
+def test_aging_by_patient_totals_the_same_as_aging(store):
+    generate(store.db, 300, seed=4, as_of=TODAY)
+    by_payer = store.reports.aging(TODAY)
+    by_patient = store.reports.aging_by_patient(TODAY)
+    assert sum(r.total for r in by_patient) == sum(r.total for r in by_payer)
+    patients = [r for r in by_payer if r.responsibility == "patient"]
+    assert sum(r.patient_total for r in by_patient) == sum(r.total for r in patients)
+    for n in range(5):  # bucket by bucket, the patients' line is the accounts' sum
+        assert sum(r.buckets[n] for r in by_patient) == sum(r.buckets[n] for r in patients)
+    assert [r.patient_total for r in by_patient] == sorted(
+        (r.patient_total for r in by_patient), reverse=True
+    )
+    assert len({r.account_number for r in by_patient}) == len(by_patient)
