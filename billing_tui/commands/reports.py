@@ -1,7 +1,8 @@
-"""Subcommand report: the books as a table, CSV or JSON (claims, denials, payment batches).
+"""Subcommands report (the catalog of billing_tui/reports.py as a table, CSV, JSON or PDF),
+close-day and reopen-day.
 
 A report is a Store query (an iterator of rows) and the columns to print; a new
-report (aging, day-close, ...) is one more entry in REPORTS. Rows are written as
+report is one more entry in REPORTS. Rows are written as
 they come, so CSV and JSON of a million claims never sit in memory; a table is
 aligned a page at a time for the same reason.
 """
@@ -27,8 +28,8 @@ TABLE_PAGE = 5_000  # rows aligned together; each page repeats the headings
 def register(commands) -> dict:
     parser = commands.add_parser(
         "report",
-        help="print a report: aging, claim-status, claims, denials or payment batches, as a "
-        "table, CSV or JSON",
+        help="print a report (aging, day-close, denials, claim-status, kpi, productivity, "
+        "timely-filing, ...) as a table, CSV, JSON or PDF",
     )
     parser.add_argument("name", choices=tuple(REPORTS), metavar="NAME", help=", ".join(REPORTS))
     parser.add_argument(
