@@ -40,11 +40,17 @@ class DayStatus:
     reopen_reason: str = ""
 
 
+def day_is_closed(day: dt.date | None) -> bool:
+    if day is None:
+        return False
+    return (
+        ClosedDay.select().where((ClosedDay.day == day) & ClosedDay.reopened_at.is_null()).exists()
+    )
+
+
 def refuse_if_closed(day: dt.date | None, what: str) -> None:
     """Posting dated on a closed day is refused (call inside the write transaction)."""
-    if day is None:
-        return
-    if ClosedDay.select().where((ClosedDay.day == day) & ClosedDay.reopened_at.is_null()).exists():
+    if day_is_closed(day):
         raise StoreRefused(
             f"{day.strftime('%m/%d/%Y')} is closed: {what} dated that day needs a supervisor "
             "to reopen it (billing-tui reopen-day)"

@@ -58,6 +58,7 @@ from ..x12.x835 import (
 )
 from .bulk import among, insert_rows, insert_rows_with_ids, rows_of, update_rows
 from .cache import as_date, chunked, refresh_accounts, refresh_claims
+from .day_close import day_is_closed
 from .models import (
     BatchAdjustment,
     Claim,
@@ -343,6 +344,12 @@ class _Importer:
 
     def run(self, preview: bool) -> EraPaymentOutcome:
         r = self.remittance
+        if day_is_closed(self.date):  # the file is refused whole: nothing of it posts
+            raise EraRefused(
+                f"{self.name}: its payment {r.trace_number} is dated "
+                f"{self.date.strftime('%m/%d/%Y')}, a closed day; a supervisor reopens the day "
+                "(billing-tui reopen-day) to import it"
+            )
         payer_id = self._payer()
         imported = RemittanceImport.create(
             payer=payer_id, payer_identifier=r.payer_tin[:50], trace_number=r.trace_number[:50],

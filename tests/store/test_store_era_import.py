@@ -434,3 +434,15 @@ def test_worked_items_close_themselves(practice, billed):
     claim = Claim.get_by_id(billed)
     assert claim.patient_balance_cents == 0  # the secondary paid the patient's deductible
     assert store.verify().ok
+
+
+def test_a_payment_dated_on_a_closed_day_is_refused_whole_until_reopened(practice, billed):
+    store = practice.store
+    store.day_close.close(dt.date(2026, 11, 20))  # the builders' 835 pays on 11/20/2026
+    before = snapshot()
+    with pytest.raises(EraRefused, match="11/20/2026, a closed day"):
+        import_text(store, era_835([paid_in_full(billed)]))
+    assert snapshot() == before
+    store.day_close.reopen(dt.date(2026, 11, 20), "the payer's EFT came late")
+    (payment,) = import_text(store, era_835([paid_in_full(billed)])).payments
+    assert payment.count("posted") == 1
