@@ -560,7 +560,8 @@ class ReportsScreen(DismissOnce, ReportsFailures, Screen[None]):
         except OSError as error:
             self.say(f"No PDF: cannot write in {folder}: {error.strerror or error}.", error=True)
             return
-        self.say(f"PDF written ({pages} page{'' if pages == 1 else 's'}): {path}")
+        # The name first: at 80 columns a long folder would push it off the line.
+        self.say(f"PDF written ({pages} page{'' if pages == 1 else 's'}): {path.name} in {folder}")
 
 
 def _print(report: Report, reading: Reading, path: Path, today: dt.date, practice: str) -> int:

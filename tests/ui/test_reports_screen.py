@@ -198,7 +198,8 @@ async def test_p_prints_the_report_into_the_documents_folder(ui_store, tmp_path)
         await settle(pilot)
         path = folder / "report-aging-2026-11-24.pdf"
         assert path.exists()
-        assert str(path) in text_of(screen, "#reports-message")
+        said = text_of(screen, "#reports-message")
+        assert said.startswith(f"PDF written (1 page): {path.name} in ") and str(folder) in said
         text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
         assert REPORTS["aging"].title in text and "To 11/24/2026" in text
         assert rows[0].payer in text and format_cents(sum(r.total for r in rows)) in text
@@ -213,7 +214,8 @@ async def test_without_settings_the_pdf_goes_to_the_data_directory(app, document
         await pilot.press("p")
         await settle(pilot)
         path = documents / "report-claim-status-2026-11-24.pdf"
-        assert path.exists() and str(path) in text_of(screen, "#reports-message")
+        said = text_of(screen, "#reports-message")
+        assert path.exists() and f"{path.name} in {documents}" in said
 
 
 def test_every_binding_has_an_id_and_a_tooltip():
