@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from store_builders import TODAY
 
 from billing_tui.domain.ledger import AGE_BUCKETS
 from billing_tui.sample import generate
+from billing_tui.store import Store
 
 
-def test_aging_totals_every_recomputed_account_balance(store):
-    generate(store.db, 300, seed=4, as_of=TODAY)
+@pytest.fixture(scope="module")
+def sample(module_db_url):
+    """One sample practice per backend for the whole module: every test here only reads."""
+    opened = Store.open(module_db_url, username="tester", today=lambda: TODAY)
+    try:
+        generate(opened.db, 300, seed=4, as_of=TODAY)
+        yield opened
+    finally:
+        opened.close()
+
+
+def test_aging_totals_every_recomputed_account_balance(sample):
+    store = sample
     rows = store.reports.aging(TODAY)
     report = store.verify()
     assert report.ok
@@ -23,19 +36,19 @@ def test_aging_totals_every_recomputed_account_balance(store):
     assert len(payers) == len(set(payers)) >= 2
 
 
-def test_claim_status_counts_every_claim_once(store):
+def test_claim_status_counts_every_claim_once(sample):
     from billing_tui.store.models import Claim
 
-    generate(store.db, 120, seed=4, as_of=TODAY)
+    store = sample
     rows = store.reports.claim_status()
     assert sum(r.claims for r in rows) == Claim.select().count()
     assert sum(r.charge for r in rows) == sum(c.charge_cents for c in Claim.select())
 
 
-def test_denials_by_reason_payer_and_provider_count_every_denial(store):
+def test_denials_by_reason_payer_and_provider_count_every_denial(sample):
     from billing_tui.store.models import ClaimStatusChange
 
-    generate(store.db, 300, seed=4, as_of=TODAY)
+    store = sample
     rows = store.reports.denial_summary()
     events = ClaimStatusChange.select().where(ClaimStatusChange.to_status == "denied").count()
     assert events > 0
@@ -47,8 +60,8 @@ def test_denials_by_reason_payer_and_provider_count_every_denial(store):
     assert still and all(r.oldest_open_days >= r.average_open_days >= 0 for r in still)
 
 
-def test_timely_filing_lists_unfiled_claims_nearing_or_past_their_limit(store):
-    generate(store.db, 300, seed=4, as_of=TODAY)
+def test_timely_filing_lists_unfiled_claims_nearing_or_past_their_limit(sample):
+    store = sample
     rows = store.reports.timely_filing(TODAY)
     assert all(r.days_left <= 30 and r.status in ("draft", "ready", "rejected") for r in rows)
     assert [r.days_left for r in rows] == sorted(r.days_left for r in rows)
@@ -57,10 +70,10 @@ def test_timely_filing_lists_unfiled_claims_nearing_or_past_their_limit(store):
     assert len(far) >= len(rows)  # three years on, every unfiled claim is past its limit
 
 
-def test_productivity_counts_each_users_work(store):
+def test_productivity_counts_each_users_work(sample):
     from billing_tui.store.models import Claim, LedgerEntry
 
-    generate(store.db, 120, seed=4, as_of=TODAY)
+    store = sample
     rows = store.reports.productivity(dt.date(2000, 1, 1), dt.date(2100, 1, 1))  # all of it
     posted = (
         LedgerEntry.select()
@@ -75,8 +88,8 @@ def test_productivity_counts_each_users_work(store):
     assert recent and all((TODAY - r.day).days < 30 for r in recent if r.day <= TODAY)
 
 
-def test_kpis_are_consistent_with_aging(store):
-    generate(store.db, 300, seed=4, as_of=TODAY)
+def test_kpis_are_consistent_with_aging(sample):
+    store = sample
     rows = {r.measure: r for r in store.reports.kpi(end=TODAY)}
     assert list(rows) == ["clean-claim rate", "denial rate", "days in A/R",
                           "net collection rate", "A/R over 90 days"]  # fmt: skip
@@ -89,8 +102,8 @@ def test_kpis_are_consistent_with_aging(store):
     assert rows["days in A/R"].value.endswith("days")
 
 
-def test_aging_by_patient_totals_the_same_as_aging(store):
-    generate(store.db, 300, seed=4, as_of=TODAY)
+def test_aging_by_patient_totals_the_same_as_aging(sample):
+    store = sample
     by_payer = store.reports.aging(TODAY)
     by_patient = store.reports.aging_by_patient(TODAY)
     assert sum(r.total for r in by_patient) == sum(r.total for r in by_payer)
