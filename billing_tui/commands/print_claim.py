@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 
@@ -21,6 +19,7 @@ def register(commands) -> dict:
 def cmd_print_claim(args, settings) -> int:
     from ..cli import EXIT_OK, EXIT_PROBLEM, fail, open_store
     from ..pdf.cms1500 import ClaimForm, cms1500_pdf, page_count
+    from ..pdf.output import write_atomically
 
     out = Path(args.out)
     store = open_store(settings, args)
@@ -45,21 +44,3 @@ def cmd_print_claim(args, settings) -> int:
     claims = "claim" if len(forms) == 1 else "claims"
     print(f"{len(forms)} {claims} on {pages} page{'s' if pages != 1 else ''}: {out}")
     return EXIT_OK
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write beside the target and rename over it: a reader never sees half a PDF.
-
-    The file is readable by its owner only (mkstemp's mode), as befits a form full
-    of patient data.
-    """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -92,7 +92,7 @@ def cmd_statements(args: argparse.Namespace, settings) -> int:
 
 def cmd_statement(args: argparse.Namespace, settings) -> int:
     from ..cli import EXIT_OK, EXIT_PROBLEM, fail, open_store
-    from .print_claim import write_atomically
+    from ..pdf.output import write_atomically
 
     out = Path(args.out)
     store = open_store(settings, args)

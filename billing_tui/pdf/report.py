@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from fpdf import FPDF
 from ..domain.dates import format_date
 from ..domain.money import format_cents
 from ..reports import Column, Report
+from .output import write_atomically
 from .receipt import ENCODING, printable
 
 PAGE_W, PAGE_H = 792.0, 612.0  # Letter, landscape, in points
@@ -197,7 +196,7 @@ def write_report_pdf(
     pdf.set_title(printable(title))
     pdf.set_creation_date(dt.datetime.combine(generated, dt.time(), tzinfo=dt.UTC))
     _Writer(pdf, report, rows, title, period_text, practice_name, generated).write()
-    _write_atomically(Path(path), bytes(pdf.output()))
+    write_atomically(Path(path), bytes(pdf.output()))
     return pdf.page_no()
 
 
@@ -221,20 +220,6 @@ class _PagedPDF(FPDF):
         # the number's width is no matter.
         self.set_xy(RIGHT - 60, FOOTER_Y)
         self.cell(60, 10, f"Page {self.page_no()} of {self.str_alias_nb_pages}")
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Beside the target, then renamed over it: a reader never sees half a PDF."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class _Writer:

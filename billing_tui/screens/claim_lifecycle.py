@@ -209,8 +209,8 @@ class ClaimLifecycle:
 
 def _write_pdf(detail, coverages, today, path) -> None:
     """In a thread: drawing the form takes a moment."""
-    from ..commands.print_claim import write_atomically
     from ..pdf.cms1500 import ClaimForm, cms1500_pdf
+    from ..pdf.output import write_atomically
 
     pdf = cms1500_pdf([ClaimForm(detail, tuple(coverages))], signed_on=today)
     path.parent.mkdir(parents=True, exist_ok=True)

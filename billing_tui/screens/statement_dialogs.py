@@ -120,7 +120,7 @@ def statements_printing(app: App) -> str:
 
 def write_reprint(path: Path, data: bytes) -> Path:
     """In a thread: the reprinted statement's PDF, written whole or not at all."""
-    from ..commands.print_claim import write_atomically
+    from ..pdf.output import write_atomically
 
     make_folder(path.parent)
     write_atomically(path, data)
