@@ -91,7 +91,7 @@ def carc_of(reason: str) -> str:
     return f"{match.group(1)}-{match.group(2)}" if match else "(no code)"
 
 
-def _in(column, start: dt.date | None, end: dt.date | None, *, stamp: bool = False):
+def in_period(column, start: dt.date | None, end: dt.date | None, *, stamp: bool = False):
     """A period condition on a date (or, stamp=True, a UTC timestamp) column."""
     condition = None
     if start is not None:
@@ -107,7 +107,8 @@ def _in(column, start: dt.date | None, end: dt.date | None, *, stamp: bool = Fal
     return condition
 
 
-def _where(query, condition):
+def filtered(query, condition):
+    """The query, narrowed by condition unless it is None (an open period)."""
     return query if condition is None else query.where(condition)
 
 
@@ -138,11 +139,11 @@ class PracticeReports:
         The denials come off their covering index; their claims are then read in id order,
         a chunk at a time (page after page, not a random read per denial)."""
         today = self._session.today()
-        events = _where(
+        events = filtered(
             ClaimStatusChange.select(
                 ClaimStatusChange.claim, ClaimStatusChange.reason, ClaimStatusChange.at
             ).where(ClaimStatusChange.to_status == ClaimStatus.DENIED.value),
-            _in(ClaimStatusChange.at, start, end, stamp=True),
+            in_period(ClaimStatusChange.at, start, end, stamp=True),
         ).tuples()
         events = list(events)
         claims = _claims_by_id(sorted({claim_id for claim_id, _, _ in events}))
@@ -250,15 +251,15 @@ class PracticeReports:
 
         claim_day = fn.DATE(Claim.created_at)
         add(
-            _where(
+            filtered(
                 Claim.select(Claim.created_by, claim_day, fn.COUNT(Claim.id)),
-                _in(Claim.created_at, start, end, stamp=True),
+                in_period(Claim.created_at, start, end, stamp=True),
             ).group_by(Claim.created_by, claim_day),
             0,
         )
         entry_day = fn.DATE(LedgerEntry.posted_at)
         posted = LedgerEntry.kind != EntryKind.CHARGE.value
-        period = _in(LedgerEntry.posted_at, start, end, stamp=True)
+        period = in_period(LedgerEntry.posted_at, start, end, stamp=True)
         add(
             LedgerEntry.select(LedgerEntry.user, entry_day, fn.COUNT(LedgerEntry.id))
             .where(posted if period is None else posted & period)
@@ -267,9 +268,9 @@ class PracticeReports:
         )
         note_day = fn.DATE(Note.created_at)
         add(
-            _where(
+            filtered(
                 Note.select(Note.created_by, note_day, fn.COUNT(Note.id)),
-                _in(Note.created_at, start, end, stamp=True),
+                in_period(Note.created_at, start, end, stamp=True),
             ).group_by(Note.created_by, note_day),
             2,
         )

@@ -17,7 +17,7 @@ from peewee import JOIN, Case, fn
 from ..domain.dates import local_date
 from ..domain.ledger import AGE_BUCKETS, EntryKind
 from .models import BillingProvider, Claim, LedgerEntry, Patient, Payer, PaymentBatch, WorkItem
-from .practice_reports import PracticeReports
+from .practice_reports import PracticeReports, filtered, in_period
 from .session import Session
 
 
@@ -89,13 +89,7 @@ class Period:
 
     def where(self, column):
         """A condition on a date column, or None when the period is open both ways."""
-        condition = None
-        if self.start is not None:
-            condition = column >= self.start
-        if self.end is not None:
-            upper = column <= self.end
-            condition = upper if condition is None else condition & upper
-        return condition
+        return in_period(column, self.start, self.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +143,6 @@ class ClaimStatusRow:
     claims: int
     charge: int
     balance: int
-
-
-def _filtered(query, condition):
-    return query if condition is None else query.where(condition)
 
 
 class Reports(PracticeReports):
@@ -294,7 +284,7 @@ class Reports(PracticeReports):
             .group_by(Claim.status)
             .order_by(Claim.status)
         )
-        query = _filtered(query, (period or Period()).where(Claim.first_dos))
+        query = filtered(query, (period or Period()).where(Claim.first_dos))
         return [
             ClaimStatusRow(status, int(n), int(charge or 0), int(balance or 0))
             for status, n, charge, balance in query.tuples()
@@ -335,7 +325,7 @@ class Reports(PracticeReports):
             .order_by(Claim.id, Patient.id, Payer.id)
             .tuples()
         )
-        query = _filtered(query, (period or Period()).where(Claim.first_dos))
+        query = filtered(query, (period or Period()).where(Claim.first_dos))
         for (
             claim_id,
             number,
@@ -397,7 +387,7 @@ class Reports(PracticeReports):
             .order_by(WorkItem.id)
             .tuples()
         )
-        query = _filtered(query, (period or Period()).where(Claim.first_dos))
+        query = filtered(query, (period or Period()).where(Claim.first_dos))
         for (
             item_id,
             number,
@@ -458,7 +448,7 @@ class Reports(PracticeReports):
             .order_by(PaymentBatch.id)
             .tuples()
         )
-        query = _filtered(query, (period or Period()).where(PaymentBatch.deposit_date))
+        query = filtered(query, (period or Period()).where(PaymentBatch.deposit_date))
         for (
             batch_id,
             kind,
