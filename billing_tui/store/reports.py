@@ -145,6 +145,38 @@ class ClaimStatusRow:
     balance: int
 
 
+def _age_bucket(as_of: dt.date):
+    """column -> the AGE_BUCKETS index of its date on as_of, as SQL: date comparisons with
+    the boundaries as parameters, the same on SQLite and PostgreSQL."""
+    bounds = [as_of - dt.timedelta(days=high) for _, _, high in AGE_BUCKETS if high is not None]
+
+    def bucket(column):
+        case = [(column >= bound, n) for n, bound in enumerate(bounds)]
+        return Case(None, case, len(bounds)).alias("bucket")
+
+    return bucket
+
+
+def _open_claim_balances(group, as_of: dt.date):
+    """(group, bucket, insurance, patient) sums of the claims with a balance on as_of, by
+    date of service: off the partial index of claims with a balance (schema 0006)."""
+    bucket = _age_bucket(as_of)(Claim.first_dos)
+    return (
+        Claim.select(
+            group,
+            bucket,
+            fn.SUM(Claim.insurance_balance_cents),
+            fn.SUM(Claim.patient_balance_cents),
+        )
+        .where(
+            ((Claim.insurance_balance_cents != 0) | (Claim.patient_balance_cents != 0))
+            & (Claim.first_dos <= as_of)
+        )
+        .group_by(group, bucket)
+        .tuples()
+    )
+
+
 class Reports(PracticeReports):
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -164,27 +196,8 @@ class Reports(PracticeReports):
         date comparisons with the boundaries as parameters, the same SQL on both databases.
         """
         as_of = as_of or self._session.today()
-        bounds = [as_of - dt.timedelta(days=high) for _, _, high in AGE_BUCKETS if high is not None]
-
-        def bucket(column):
-            case = [(column >= bound, n) for n, bound in enumerate(bounds)]
-            return Case(None, case, len(bounds))
-
-        claim_bucket = bucket(Claim.first_dos).alias("bucket")
-        owed = (
-            Claim.select(
-                Claim.payer,
-                claim_bucket,
-                fn.SUM(Claim.insurance_balance_cents),
-                fn.SUM(Claim.patient_balance_cents),
-            )
-            .where(
-                ((Claim.insurance_balance_cents != 0) | (Claim.patient_balance_cents != 0))
-                & (Claim.first_dos <= as_of)
-            )
-            .group_by(Claim.payer, claim_bucket)
-            .tuples()
-        )
+        bucket = _age_bucket(as_of)
+        owed = _open_claim_balances(Claim.payer, as_of)
         names = dict(Payer.select(Payer.id, Payer.name).tuples())
         width = len(AGE_BUCKETS)
         insurance: dict[str, list[int]] = {}
@@ -194,7 +207,7 @@ class Reports(PracticeReports):
                 name = names.get(payer_id, "Self-pay") if payer_id else "Self-pay"
                 insurance.setdefault(name, [0] * width)[n] += int(ins)
             patient[n] += int(pat or 0)
-        entry_bucket = bucket(LedgerEntry.effective_date).alias("bucket")
+        entry_bucket = bucket(LedgerEntry.effective_date)
         loose = (
             LedgerEntry.select(
                 entry_bucket,
@@ -220,26 +233,14 @@ class Reports(PracticeReports):
         Money on the account with no visit is aged by its date. Largest patient balance first.
         """
         as_of = as_of or self._session.today()
-        bounds = [as_of - dt.timedelta(days=high) for _, _, high in AGE_BUCKETS if high is not None]
-
-        def bucket(column):
-            return Case(None, [(column >= bound, n) for n, bound in enumerate(bounds)], len(bounds))
-
+        bucket = _age_bucket(as_of)
         width = len(AGE_BUCKETS)
         owed: dict[int, list[int]] = {}  # patient -> patient buckets + [insurance]
-        claim_bucket = bucket(Claim.first_dos).alias("bucket")
-        for patient_id, n, ins, pat in (
-            Claim.select(Claim.patient, claim_bucket, fn.SUM(Claim.insurance_balance_cents),
-                         fn.SUM(Claim.patient_balance_cents))
-            .where(((Claim.insurance_balance_cents != 0) | (Claim.patient_balance_cents != 0))
-                   & (Claim.first_dos <= as_of))
-            .group_by(Claim.patient, claim_bucket)
-            .tuples()
-        ):  # fmt: skip
+        for patient_id, n, ins, pat in _open_claim_balances(Claim.patient, as_of):
             figures = owed.setdefault(patient_id, [0] * (width + 1))
             figures[n] += int(pat or 0)
             figures[width] += int(ins or 0)
-        entry_bucket = bucket(LedgerEntry.effective_date).alias("bucket")
+        entry_bucket = bucket(LedgerEntry.effective_date)
         for patient_id, n, ins, pat in (
             LedgerEntry.select(LedgerEntry.patient, entry_bucket,
                                fn.SUM(LedgerEntry.insurance_delta),
