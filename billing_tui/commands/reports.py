@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import os
 import sys
@@ -26,6 +25,8 @@ TABLE_PAGE = 5_000  # rows aligned together; each page repeats the headings
 
 
 def register(commands) -> dict:
+    from ..cli import _date
+
     parser = commands.add_parser(
         "report",
         help="print a report (aging, day-close, denials, claim-status, kpi, productivity, "
@@ -84,12 +85,6 @@ def cmd_reopen_day(args: argparse.Namespace, settings) -> int:
         store.close()
     print(f"{args.day.strftime('%m/%d/%Y')} reopened")
     return EXIT_OK
-
-
-def _date(text: str) -> dt.date:
-    from ..cli import _date as parse
-
-    return parse(text)
 
 
 def cmd_report(args: argparse.Namespace, settings) -> int:
