@@ -13,6 +13,8 @@ MODULES = (
     "print_claim",
     "eligibility",
     "era",
+    "hl7",
+    "csv_io",
     "reports",
     "statements",
     "plans",

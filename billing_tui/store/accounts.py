@@ -60,6 +60,10 @@ class Accounts(PatientEditing):
             .scalar()
         )
 
+    def find_by_mrn(self, mrn: str) -> int | None:
+        """The account holding the EHR's medical record number, if any."""
+        return Patient.select(Patient.id).where(Patient.mrn == mrn.strip()).scalar()
+
     def payers(self) -> list[PayerRecord]:
         return [
             PayerRecord(p.id, p.name, p.payer_code, p.kind, p.timely_filing_days)

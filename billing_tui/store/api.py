@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from .audit import AuditTrail
     from .claims import Claims
     from .contacts import Contacts
+    from .csv_io import CsvIO
     from .day_close import DayClose
     from .eligibility import Eligibility
+    from .inbound import Inbound
     from .ledger import Ledger
     from .plans import Plans
     from .posting import Posting
@@ -83,6 +85,7 @@ class Store:
     @cached_property
     def eligibility(self) -> Eligibility:
         from .eligibility import Eligibility
+    from .inbound import Inbound
 
         return Eligibility(self.session, self.policy)
 
@@ -131,8 +134,21 @@ class Store:
     @cached_property
     def contacts(self) -> Contacts:
         from .contacts import Contacts
+    from .csv_io import CsvIO
 
         return Contacts(self.session)
+
+    @cached_property
+    def inbound(self) -> Inbound:
+        from .inbound import Inbound
+
+        return Inbound(self.session)
+
+    @cached_property
+    def csv(self) -> CsvIO:
+        from .csv_io import CsvIO
+
+        return CsvIO(self.session)
 
     @cached_property
     def day_close(self) -> DayClose:

@@ -180,6 +180,7 @@ class Patient(BaseModel):
     search_first = CharField(max_length=64)
     created_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)  # optimistic locking of the account
+    mrn = CharField(max_length=20, null=True, unique=True)  # the EHR's record number (PID-3)
 
     class Meta:
         indexes = ((("search_last", "search_first", "id"), False),)
@@ -455,12 +456,37 @@ class RemittanceClaim(BaseModel):
         indexes = ((("batch", "id"), False),)
 
 
-class WorkItem(BaseModel):
-    """A worklist entry: a denial to work, an ERA claim a person must match or post
-    (exception), or a claim crossed over to the next payer (secondary)."""
+class InboundMessage(BaseModel):
+    """An HL7 v2 message received (from a file or over MLLP): what came of it and its ACK.
+    The sender (MSH-3^MSH-4) and control ID (MSH-10) name it: a resend imports once."""
 
     id = AutoField()
-    kind = CharField(max_length=10)  # denial, exception, secondary
+    sender = CharField(max_length=80, default="")
+    control_id = CharField(max_length=50, null=True)  # None: the message had no usable MSH
+    message_type = CharField(max_length=16, default="")  # ADT^A04, DFT^P03, ...
+    status = CharField(max_length=10)  # imported, failed
+    ack_code = CharField(max_length=2)  # AA, AE, AR
+    detail = CharField(max_length=300, default="")  # what it did, or why it failed
+    source = CharField(max_length=255, default="")  # the file, or "mllp" and the peer
+    position = IntegerField(default=0)  # its number in the file or the connection
+    patient = ForeignKeyField(Patient, null=True, on_delete="RESTRICT", index=False)
+    claims = CharField(max_length=200, default="")  # the draft claims' ids, space separated
+    raw = TextField(default="")  # the message as received, segments split by \r
+    attempts = SmallIntegerField(default=1)
+    received_at = DateTimeField(default=utcnow)
+    received_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
+
+    class Meta:
+        indexes = ((("sender", "control_id"), True), (("status", "id"), False))
+
+
+class WorkItem(BaseModel):
+    """A worklist entry: a denial to work, an ERA claim a person must match or post
+    (exception), a claim crossed over to the next payer (secondary), or an inbound HL7
+    message that could not be imported (inbound)."""
+
+    id = AutoField()
+    kind = CharField(max_length=10)  # denial, exception, secondary, inbound
     patient = ForeignKeyField(Patient, null=True, on_delete="RESTRICT", index=False)
     claim = ForeignKeyField(Claim, null=True, on_delete="RESTRICT")
     remittance_claim = ForeignKeyField(
@@ -473,6 +499,7 @@ class WorkItem(BaseModel):
     closed_at = DateTimeField(null=True)
     closed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False)
     resolution = CharField(max_length=200, default="")
+    inbound_message = ForeignKeyField(InboundMessage, null=True, on_delete="RESTRICT", index=False)
 
     class Meta:
         indexes = ((("kind", "closed_at", "id"), False),)
@@ -710,6 +737,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Payment,
     LedgerEntry,
     RemittanceClaim,
+    InboundMessage,
     WorkItem,
     BatchAdjustment,
     Note,

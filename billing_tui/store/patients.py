@@ -137,6 +137,17 @@ def clean_patient_fields(changes: Mapping[str, object], today: dt.date) -> dict[
     return clean
 
 
+def clean_mrn(value: str | None) -> str:
+    """A medical record number as stored: trimmed, at most 20 characters, no control
+    characters; '' for none (StoreRefused otherwise)."""
+    mrn = (value or "").strip()
+    if len(mrn) > 20:
+        raise StoreRefused("a medical record number is at most 20 characters")
+    if any(not ch.isprintable() for ch in mrn):
+        raise StoreRefused("a medical record number holds printable characters only")
+    return mrn
+
+
 def _check_reachable(record: Mapping[str, object]) -> None:
     """A preference for email needs an address; for phone or text, a number."""
     preference = record.get("contact_preference")
@@ -276,6 +287,7 @@ def _patient_details(row: Patient) -> PatientDetails:
         account_number=row.account_number,
         version=row.version,
         guarantor=guarantor,
+        mrn=row.mrn or "",
         **{field: getattr(row, field) for field in PATIENT_FIELDS},
     )
 
@@ -339,6 +351,9 @@ class PatientEditing:
         _check_reachable(clean)
         guarantor_values = clean_guarantor(guarantor, today) if guarantor else None
         typed = (draft.account_number or "").strip().upper()
+        mrn = clean_mrn(draft.mrn)
+        if mrn:
+            clean["mrn"] = mrn
         for _ in range(REGISTER_TRIES):
             try:
                 return self._register(clean, guarantor_values, typed)
@@ -358,6 +373,13 @@ class PatientEditing:
             number = typed or self._next_account_number()
             if Patient.select().where(Patient.account_number == number).exists():
                 raise _NumberTaken
+            if "mrn" in clean:
+                holder = Patient.select(Patient.account_number).where(Patient.mrn == clean["mrn"])
+                if holder.exists():
+                    raise StoreRefused(
+                        f"medical record number {clean['mrn']} is already on account "
+                        f"{holder.scalar()}"
+                    )
             guarantor_id = None
             if guarantor is not None:
                 guarantor_id = Guarantor.create(**guarantor).id
@@ -461,6 +483,34 @@ class PatientEditing:
                     after=after,
                 )
         return version + 1
+
+    def assign_mrn(self, patient_id: int, mrn: str) -> bool:
+        """Give an account the EHR's medical record number (an account registered here
+        before the EHR sent it); True when it changed. A number another account holds,
+        or a different one already on this account, is refused."""
+        mrn = clean_mrn(mrn)
+        if not mrn:
+            raise StoreRefused("the medical record number is empty")
+        session = self._session
+        with session.writing():
+            row = self._locked_patient(patient_id)
+            if row.mrn == mrn:
+                return False
+            if row.mrn:
+                raise StoreRefused(
+                    f"account {row.account_number} has medical record number {row.mrn}, not {mrn}"
+                )
+            holder = Patient.select(Patient.account_number).where(Patient.mrn == mrn).scalar()
+            if holder is not None:
+                raise StoreRefused(f"medical record number {mrn} is already on account {holder}")
+            Patient.update(mrn=mrn, version=Patient.version + 1).where(
+                Patient.id == patient_id
+            ).execute()
+            session.audit(
+                "update", "patient", patient_id, patient_id=patient_id,
+                before={"mrn": None}, after={"mrn": mrn},
+            )  # fmt: skip
+        return True
 
     def _conflict(self, patient_id: int) -> PatientConflict:
         theirs = _patient_details(Patient.get_by_id(patient_id))
@@ -764,5 +814,6 @@ __all__ = [
     "PatientEditing",
     "clean_coverage_fields",
     "clean_guarantor",
+    "clean_mrn",
     "clean_patient_fields",
 ]

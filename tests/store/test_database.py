@@ -196,7 +196,7 @@ def test_a_database_from_an_older_release_is_upgraded_keeping_its_rows(sqlite_ur
     db.close()
     store = Store.open(sqlite_url, today=lambda: TODAY)
     try:
-        assert store.schema_version() == "0006_reports"
+        assert store.schema_version() == "0007_interfaces"
         assert store.accounts.find("10000001") is not None
         columns = [c.name for c in store.db.get_columns("claim")]
         assert {"primary_claim_id", "forwarded_at"} <= set(columns)

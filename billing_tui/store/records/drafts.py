@@ -69,6 +69,7 @@ class PatientDraft:
     email: str = ""
     contact_preference: str = "mail"
     account_number: str | None = None  # None: the next free number
+    mrn: str | None = None  # the EHR's medical record number (HL7 PID-3), when it sends one
 
 
 @dataclass(frozen=True, slots=True)

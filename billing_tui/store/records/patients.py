@@ -96,6 +96,7 @@ class PatientDetails:
     email: str
     contact_preference: str
     guarantor: GuarantorDetails | None
+    mrn: str = ""  # the EHR's medical record number, '' when none was sent
 
 
 @dataclass(frozen=True, slots=True)
