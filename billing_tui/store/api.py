@@ -85,7 +85,6 @@ class Store:
     @cached_property
     def eligibility(self) -> Eligibility:
         from .eligibility import Eligibility
-    from .inbound import Inbound
 
         return Eligibility(self.session, self.policy)
 
@@ -134,7 +133,6 @@ class Store:
     @cached_property
     def contacts(self) -> Contacts:
         from .contacts import Contacts
-    from .csv_io import CsvIO
 
         return Contacts(self.session)
 
