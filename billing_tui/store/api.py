@@ -140,7 +140,7 @@ class Store:
     def inbound(self) -> Inbound:
         from .inbound import Inbound
 
-        return Inbound(self.session)
+        return Inbound(self.session, self.accounts, self.claims)
 
     @cached_property
     def csv(self) -> CsvIO:

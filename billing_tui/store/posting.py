@@ -65,7 +65,7 @@ from .session import Session, StoreConflict, StoreRefused
 BATCH_KINDS = ("insurance", "patient")
 INSURANCE_METHODS = ("check", "eft")
 PATIENT_METHODS = ("cash", "check", "card")
-WORK_KINDS = ("denial", "exception", "secondary")
+WORK_KINDS = ("denial", "exception", "secondary", "inbound")
 
 
 def money(cents: int) -> str:
@@ -956,6 +956,7 @@ class Posting:
                     remittance_claim_id=w.remittance_claim_id,
                     closed_at=w.closed_at,
                     resolution=w.resolution,
+                    inbound_message_id=w.inbound_message_id,
                 )
             )
         return items

@@ -148,7 +148,7 @@ class PaymentRecord:
 @dataclass(frozen=True, slots=True)
 class WorkItemRow:
     id: int
-    kind: str  # denial, exception, secondary
+    kind: str  # denial, exception, secondary, inbound
     opened_at: dt.datetime
     reason: str
     patient_id: int | None
@@ -162,6 +162,7 @@ class WorkItemRow:
     remittance_claim_id: int | None
     closed_at: dt.datetime | None = None
     resolution: str = ""
+    inbound_message_id: int | None = None  # an inbound item's HL7 message
 
 
 @dataclass(frozen=True, slots=True)
