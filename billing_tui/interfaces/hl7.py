@@ -110,7 +110,8 @@ def _plain_messages(text: str) -> Iterator[Framed]:
     """Each MSH begins a message; so does whatever follows a blank line, so that a message
     missing its MSH is seen as one rather than read as the tail of the one before."""
     position = 0
-    for block in re.split(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)", text):
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")
+    for block in re.split(r"\n[ \t]*\n", lines):
         current: list[str] = []
         lines = _segments(block).split("\r") if block.strip() else []
         for line in lines:
@@ -212,14 +213,20 @@ class Message:
         return len(found)
 
     def ack(self, code: str, text: str, *, problem: MessageProblem | None = None) -> str:
-        """The acknowledgement: MSH, MSA (code, the control ID, text), ERR when it failed."""
-        ack = self.msg.create_ack(
-            code, message_id=f"A{self.header.control_id}"[:20], application=RECEIVER
-        )
-        # MSA-3 carries the text for systems that read no ERR segment.
-        ack.segment("MSA").assign_field(_clean(text), 3)
-        ack.segment("MSH").assign_field(self.get("MSH", 12) or VERSION, 12)
-        lines = [str(segment) for segment in ack]
+        """The acknowledgement: MSH (sender and receiver swapped), MSA (code, the control ID,
+        text), and an ERR segment when it failed."""
+        get = self.get
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+        fields = [
+            "MSH", "^~\\&", RECEIVER, _clean(get("MSH", 6)), _clean(get("MSH", 3)),
+            _clean(get("MSH", 4)), stamp, "", f"ACK^{_clean(get('MSH', 9, comp=2))}^ACK",
+            f"A{_clean(self.header.control_id)}"[:20], _clean(get("MSH", 11)) or "P",
+            _clean(get("MSH", 12)) or VERSION,
+        ]  # fmt: skip
+        lines = [
+            "|".join(fields),
+            f"MSA|{code}|{_clean(self.header.control_id)}|{_clean(text)}",
+        ]
         if problem is not None:
             lines.append(_err(problem))
         return "\r".join(lines)

@@ -1,9 +1,11 @@
-"""The worklists: denials to work, ERA claims the import could not post (exceptions), and
-claims the payer crossed over to the next payer, each a tab, oldest first.
+"""The worklists: denials to work, ERA claims the import could not post (exceptions),
+claims the payer crossed over to the next payer, and HL7 messages from the EHR that could
+not be imported (inbound), each a tab, oldest first.
 
 Enter opens the account, x closes the highlighted item with what was done, m posts an
-exception's ERA claim to the claim a person chooses; c shows the closed items too.
-The lists are read again after each of them.
+exception's ERA claim to the claim a person chooses, r imports a failed HL7 message again
+once its cause is fixed; c shows the closed items too. The lists are read again after each
+of them.
 """
 
 from __future__ import annotations
@@ -36,12 +38,18 @@ if TYPE_CHECKING:
 
 TABS = Binding.Group("Tabs", compact=True)
 
-KINDS = ("denial", "exception", "secondary")
-TAB_NAMES = {"denial": "Denials", "exception": "Exceptions", "secondary": "Crossovers"}
+KINDS = ("denial", "exception", "secondary", "inbound")
+TAB_NAMES = {
+    "denial": "Denials",
+    "exception": "Exceptions",
+    "secondary": "Crossovers",
+    "inbound": "Inbound",
+}
 EMPTY = {
     "denial": "No denials to work.",
     "exception": "No ERA exceptions: every ERA claim found its claim.",
     "secondary": "No crossovers waiting for the next payer.",
+    "inbound": "No HL7 messages from the EHR are waiting: every one imported.",
 }
 
 
@@ -119,9 +127,43 @@ class ExceptionTable(WorkTable):
     )
 
 
+class InboundTable(WorkTable):
+    """The HL7 messages that failed: no claim or amount yet, only the account (when the
+    message named one we have) and why."""
+
+    COLUMNS = (
+        col.Column("age", "Age", 4, right=True),
+        col.Column("account", "Account", 8),
+        col.Column("patient", "Patient", 10, flex=1),
+        col.Column("reason", "Reason", 20, flex=4),
+    )
+
+    def values(self, record: WorkItemRow) -> dict[str, str]:
+        values = super().values(record)
+        if not record.patient_id:
+            values["patient"] = "no account"
+        return values
+
+
+TABLES: dict[str, type[WorkTable]] = {"exception": ExceptionTable, "inbound": InboundTable}
+
+
 def describe_item(item: WorkItemRow, today: dt.date) -> tuple[str, str]:
     """Under the table: who and what the highlighted item is (one line), then the whole
     reason, and for a closed item what was done."""
+    if item.kind == "inbound":
+        facts = [f"HL7 message {item.inbound_message_id}"]
+        if item.patient_id is not None:
+            facts += [item.patient_name.upper(), f"Acct {item.account_number}"]
+        facts.append(
+            f"Opened {format_date(local_date(item.opened_at))} ({age_days(item, today)} d)"
+        )
+        why = " ".join(item.reason.split())
+        if item.closed_at is not None:
+            why = (
+                f"Closed {format_date(local_date(item.closed_at))}: {item.resolution} · was: {why}"
+            )
+        return " · ".join(facts), why
     if item.patient_id is None:
         facts = [f"ERA claim {item.claim_number}", "no account"]
     else:
@@ -146,7 +188,7 @@ def read_worklists(store: Store, include_closed: bool) -> dict[str, list[WorkIte
 
 
 class WorklistScreen(DismissOnce, ReportsFailures, Screen[None]):
-    """The three worklists in tabs (1, 2, 3), the highlighted item in words under them."""
+    """The four worklists in tabs (1 to 4), the highlighted item in words under them."""
 
     ACTIONS_NAME = "Worklists"
     AUTO_FOCUS = "WorkTable"
@@ -167,6 +209,13 @@ class WorklistScreen(DismissOnce, ReportsFailures, Screen[None]):
             "Match",
             id="worklists.match",
             tooltip="post the highlighted ERA claim to a claim you choose",
+        ),
+        Binding(
+            "r",
+            "retry",
+            "Retry",
+            id="worklists.retry",
+            tooltip="import the highlighted HL7 message again, its cause fixed",
         ),
         Binding(
             "c",
@@ -217,6 +266,15 @@ class WorklistScreen(DismissOnce, ReportsFailures, Screen[None]):
             id="worklists.crossovers",
             tooltip="show the claims crossed over to the next payer",
         ),
+        Binding(
+            "4",
+            "tab('inbound')",
+            "Inbound",
+            group=TABS,
+            show=False,
+            id="worklists.inbound",
+            tooltip="show the HL7 messages from the EHR that failed to import",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -251,7 +309,7 @@ class WorklistScreen(DismissOnce, ReportsFailures, Screen[None]):
         with TabbedContent(initial="denial"):
             for number, kind in enumerate(KINDS, start=1):
                 with TabPane(f"{number} {TAB_NAMES[kind]}", id=kind):
-                    table = ExceptionTable if kind == "exception" else WorkTable
+                    table = TABLES.get(kind, WorkTable)
                     yield table(today, id=f"{kind}-table")
         yield Static("", id="item-facts", markup=False)
         yield Static("", id="item-why", markup=False)
@@ -378,6 +436,11 @@ class WorklistScreen(DismissOnce, ReportsFailures, Screen[None]):
         if action == "close_item":
             item = self.highlighted
             return (item is not None and item.closed_at is None) or None
+        if action == "retry":
+            if self.kind != "inbound":
+                return False
+            item = self.highlighted
+            return (item is not None and item.closed_at is None) or None
         if action == "match":
             if self.kind != "exception":
                 return False
@@ -412,6 +475,9 @@ class WorklistScreen(DismissOnce, ReportsFailures, Screen[None]):
         if item is None:
             return
         if item.patient_id is None:
+            if item.kind == "inbound":
+                self._say("The message names no account we have.", error=True)
+                return
             self._say(
                 f"ERA claim {item.claim_number} matches no account yet: m matches it to a claim.",
                 error=True,
@@ -443,3 +509,18 @@ class WorklistScreen(DismissOnce, ReportsFailures, Screen[None]):
                 )
 
         self.app.push_screen(MatchDialog(item), matched)
+
+    @work(exclusive=True, group="worklists-retry", exit_on_error=False)
+    async def action_retry(self) -> None:
+        """Import the highlighted HL7 message again: once the patient is registered, the
+        payer or code set up, it goes in and its item closes; else it says why again."""
+        item = self.highlighted
+        if item is None or item.kind != "inbound" or item.closed_at is not None:
+            return
+        if item.inbound_message_id is None:
+            return
+        receipt = await self.app.call_store(self.app.store.inbound.retry, item.inbound_message_id)
+        if receipt.ok:
+            self._load(f"HL7 message {item.inbound_message_id} imported: {receipt.detail}")
+        else:
+            self._load(f"Still refused: {receipt.detail}")
