@@ -175,12 +175,12 @@ class Message:
         """Refuse (AR) a message we can answer but not take: no control ID, cut short, or
         of a type we do not import."""
         header = self.header
+        if self.framed.truncated:
+            raise reject("", "the message was cut short: its MLLP frame never ended")
         if not header.control_id:
             raise reject("MSH-10", "the message control ID (MSH-10) is empty", "101")
         if len(header.control_id) > 50:
             raise reject("MSH-10", "the message control ID (MSH-10) is over 50 characters")
-        if self.framed.truncated:
-            raise reject("", "the message was cut short: its MLLP frame never ended")
         if header.message_type not in SUPPORTED:
             raise reject(
                 "MSH-9",
