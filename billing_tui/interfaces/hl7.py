@@ -162,6 +162,10 @@ class Message:
             self.msg = hl7.parse(text)
         except (hl7.ParseException, ValueError, IndexError) as problem:
             raise reject("MSH", f"the message cannot be parsed ({problem})") from None
+        # Segments by name, found once: python-hl7 looks them up by scanning every time.
+        self._segments: dict[str, list] = {}
+        for segment in self.msg:
+            self._segments.setdefault(str(segment[0]), []).append(segment)
         self.header = Header(
             sender="^".join(p for p in (self.get("MSH", 3), self.get("MSH", 4)) if p),
             control_id=self.get("MSH", 10),
@@ -190,24 +194,27 @@ class Message:
             )
 
     def count(self, segment: str) -> int:
-        return sum(1 for s in self.msg if str(s[0]) == segment)
+        return len(self._segments.get(segment, ()))
 
     def get(self, segment: str, number: int, rep: int = 1, comp: int = 1, nth: int = 1) -> str:
         """The value at SEG-number (repetition, component) of the nth such segment, unescaped
         and stripped; '' when it is not there."""
         if segment == "MSH" and number <= 2:
             return self.framed.text[3] if number == 1 else self.framed.text[4:8]
+        found = self._segments.get(segment)
+        if not found or nth > len(found):
+            return ""
         try:
-            value = self.msg.extract_field(segment, nth, number, rep, comp)
+            value = found[nth - 1].extract_field(nth, number, rep, comp)
         except (IndexError, KeyError, ValueError, AttributeError):
             return ""
         return str(value).strip() if value is not None else ""
 
     def repetitions(self, segment: str, number: int, nth: int = 1) -> int:
-        try:
-            found = self.msg.segments(segment)(nth)(number)
-        except (IndexError, KeyError, ValueError, AttributeError):
+        segments = self._segments.get(segment)
+        if not segments or nth > len(segments) or number >= len(segments[nth - 1]):
             return 0
+        found = segments[nth - 1](number)
         if isinstance(found, str) or not str(found):
             return 1 if str(found) else 0
         return len(found)

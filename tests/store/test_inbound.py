@@ -172,6 +172,44 @@ def test_dft_drafts_one_scrubbed_claim_per_visit(store, practice, tmp_path):
     assert store.verify().ok
 
 
+def test_charges_in_bulk_are_the_claims_one_at_a_time_would_be(store, practice, tmp_path):
+    """Clean charges are written together; each claim, line and audit row is as
+    claims.create writes it, numbered in order per account, and the audit chain holds."""
+    registrations = [adt(f"A{n}", "A04", pid(f"EHR{n}"), in1(member=f"ACM{n}00")) for n in range(3)]
+    import_bytes(store, tmp_path, plain(*registrations), "a04.hl7")
+    charges = [dft(f"D{n}", ft1(dos=f"2026111{n}"), mrn=f"EHR{n % 3}") for n in range(9)]
+    result = import_bytes(store, tmp_path, plain(*charges))
+    assert [r.code for r in result.receipts] == ["AA"] * 9
+    numbers = [Claim.get_by_id(r.claim_ids[0]).claim_number for r in result.receipts]
+    for n in range(3):
+        account = Patient.get(Patient.mrn == f"EHR{n}").account_number
+        assert numbers[n::3] == [f"{account}-1", f"{account}-2", f"{account}-3"]
+    by_hand = practice.claim(
+        Patient.get(Patient.mrn == "EHR0").id, 15_000, dos=dt.date(2026, 11, 10)
+    )
+    bulk = Claim.get_by_id(result.receipts[0].claim_ids[0])
+    hand = Claim.get_by_id(by_hand)
+    for field in (
+        "status",
+        "place_of_service",
+        "frequency",
+        "billing_provider",
+        "charge_cents",
+        "first_dos",
+        "last_dos",
+        "created_by",
+        "version",
+        "insurance_balance_cents",
+    ):
+        if field != "first_dos":
+            assert getattr(bulk, field) == getattr(hand, field), field
+    (line,) = live_lines(bulk.id)
+    assert line.line_control_number == f"{bulk.claim_number}-1"
+    created = AuditLog.select().where((AuditLog.entity == "claim") & (AuditLog.action == "create"))
+    assert created.count() == 10
+    assert store.audit.verify().ok
+
+
 def test_a_resent_message_imports_once(store, practice, tmp_path):
     data = plain(adt("ADT1"), dft("DFT1"))
     import_bytes(store, tmp_path, data, "first.hl7")
