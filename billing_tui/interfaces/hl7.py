@@ -49,6 +49,13 @@ class MessageProblem(ValueError):
         # 103 table value not found, 200 unsupported message type, 204 unknown key.
         self.hl7_code = hl7_code
 
+    def __reduce__(self):  # read in a worker process, reported in this one
+        return (_problem, (self.ack, self.where, self.text, self.hl7_code))
+
+
+def _problem(ack: str, where: str, text: str, hl7_code: str) -> MessageProblem:
+    return MessageProblem(ack, where, text, hl7_code=hl7_code)
+
 
 def reject(where: str, message: str, code: str = "100") -> MessageProblem:
     return MessageProblem("AR", where, message, hl7_code=code)
@@ -136,6 +143,28 @@ class Header:
     control_id: str  # MSH-10
     message_type: str  # ADT^A04
     sent_at: str  # MSH-7 as sent
+    # What the ACK's MSH echoes back: MSH-3, -4, -6, the trigger (MSH-9.2), -11, -12.
+    application: str = ""
+    facility: str = ""
+    receiving_facility: str = ""
+    trigger: str = ""
+    processing: str = ""
+    version: str = ""
+
+    def ack(self, code: str, text: str, problem: MessageProblem | None = None) -> str:
+        """The acknowledgement: MSH (sender and receiver swapped), MSA (code, the control
+        ID, text), and an ERR segment when it failed."""
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+        fields = [
+            "MSH", "^~\\&", RECEIVER, _clean(self.receiving_facility), _clean(self.application),
+            _clean(self.facility), stamp, "", f"ACK^{_clean(self.trigger)}^ACK",
+            f"A{_clean(self.control_id)}"[:20], _clean(self.processing) or "P",
+            _clean(self.version) or VERSION,
+        ]  # fmt: skip
+        lines = ["|".join(fields), f"MSA|{code}|{_clean(self.control_id)}|{_clean(text)}"]
+        if problem is not None:
+            lines.append(_err(problem))
+        return "\r".join(lines)
 
 
 class Message:
@@ -173,6 +202,12 @@ class Message:
                 p for p in (self.get("MSH", 9, comp=1), self.get("MSH", 9, comp=2)) if p
             ),
             sent_at=self.get("MSH", 7),
+            application=self.get("MSH", 3),
+            facility=self.get("MSH", 4),
+            receiving_facility=self.get("MSH", 6),
+            trigger=self.get("MSH", 9, comp=2),
+            processing=self.get("MSH", 11),
+            version=self.get("MSH", 12),
         )
 
     def check(self) -> None:
@@ -220,23 +255,7 @@ class Message:
         return len(found)
 
     def ack(self, code: str, text: str, *, problem: MessageProblem | None = None) -> str:
-        """The acknowledgement: MSH (sender and receiver swapped), MSA (code, the control ID,
-        text), and an ERR segment when it failed."""
-        get = self.get
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
-        fields = [
-            "MSH", "^~\\&", RECEIVER, _clean(get("MSH", 6)), _clean(get("MSH", 3)),
-            _clean(get("MSH", 4)), stamp, "", f"ACK^{_clean(get('MSH', 9, comp=2))}^ACK",
-            f"A{_clean(self.header.control_id)}"[:20], _clean(get("MSH", 11)) or "P",
-            _clean(get("MSH", 12)) or VERSION,
-        ]  # fmt: skip
-        lines = [
-            "|".join(fields),
-            f"MSA|{code}|{_clean(self.header.control_id)}|{_clean(text)}",
-        ]
-        if problem is not None:
-            lines.append(_err(problem))
-        return "\r".join(lines)
+        return self.header.ack(code, text, problem)
 
 
 def bare_ack(code: str, text: str, problem: MessageProblem, control_id: str = "") -> str:
@@ -622,3 +641,47 @@ def _charge(message: Message, nth: int) -> Charge:
         ordered_by=get(21),
         place_of_service=place,
     )
+
+
+# --------------------------------------------------------------------------- a message read
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What a message says, read whole: its header (None: no MSH to read), and either its
+    record (a Registration or Charges) or what is wrong with it. Plain data, so that
+    messages can be read in another process while this one writes."""
+
+    framed: Framed
+    header: Header | None
+    problem: MessageProblem | None
+    record: Registration | Charges | None = None
+    mrn: str = ""  # whom it is about, as far as it could be read (for the worklist)
+    account: str = ""
+
+    def ack(self, code: str, text: str, problem: MessageProblem | None = None) -> str:
+        if self.header is None:
+            assert problem is not None
+            return bare_ack(code, text, problem)
+        return self.header.ack(code, text, problem)
+
+
+def read_message(framed: Framed) -> Read:
+    """Parse and read one message; never raises for what the message holds."""
+    try:
+        message = Message(framed)
+    except MessageProblem as problem:
+        return Read(framed, None, problem)
+    try:
+        message.check()
+        if message.header.message_type.startswith("ADT"):
+            record: Registration | Charges = read_registration(message)
+        else:
+            record = read_charges(message)
+    except MessageProblem as problem:
+        try:
+            mrn, account = patient_ids(message)
+        except MessageProblem:
+            mrn = account = ""
+        return Read(framed, message.header, problem, None, mrn, account)
+    return Read(framed, message.header, None, record, record.mrn, record.account_number)

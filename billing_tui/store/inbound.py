@@ -15,8 +15,12 @@ charges are not 10,000 commits, and another writer waits for one chunk at most.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from itertools import islice
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,14 +31,13 @@ from ..interfaces.hl7 import (
     Charge,
     Charges,
     Framed,
+    Header,
     Insurance,
-    Message,
     MessageProblem,
+    Read,
     Registration,
-    bare_ack,
     error,
-    read_charges,
-    read_registration,
+    read_message,
     split_messages,
 )
 from .bulk import insert_rows
@@ -147,11 +150,13 @@ class Inbound:
         progress: Callable[[int, int], None] | None = None,
     ) -> list[Receipt]:
         receipts: list[Receipt] = []
-        for start in range(0, len(framed), CHUNK):
-            with self._session.writing():
-                receipts.extend(self._chunk(framed[start : start + CHUNK], source))
-            if progress is not None:
-                progress(len(receipts), len(framed))
+        with _reader(len(framed)) as read:
+            reads = read(framed)
+            while chunk := list(islice(reads, CHUNK)):
+                with self._session.writing():
+                    receipts.extend(self._chunk(chunk, source))
+                if progress is not None:
+                    progress(len(receipts), len(framed))
         return receipts
 
     def receive(
@@ -163,39 +168,37 @@ class Inbound:
 
         framed = Framed(_segments(decode(data)), position, truncated=truncated, mllp=True)
         with self._session.writing():
-            return self._receive(framed, source)
+            return self._receive(read_message(framed), source)
 
     # ------------------------------------------------------------------ a chunk
 
-    def _chunk(self, items: Sequence[Framed], source: str) -> list[Receipt]:
-        """A chunk's messages in order. Charges checked clean wait in `pending` and are
+    def _chunk(self, reads: Sequence[Read], source: str) -> list[Receipt]:
+        """A chunk's messages in order. Charges read clean wait in `pending` and are
         written together (a few statements for all their claims, lines and audit rows);
         anything else first writes what waits, so every message sees the ones before."""
         out: dict[int, Receipt] = {}
         pending: list[_Pending] = []
         seen: set[tuple[str, str]] = set()
-        for n, framed in enumerate(items):
-            message = self._parse(framed, source)
-            if isinstance(message, Receipt):
-                out[n] = message
-                continue
-            header = message.header
-            key = (header.sender, header.control_id)
-            fresh = key not in seen and not self._known(message)
-            seen.add(key)
-            if fresh and header.message_type.startswith("DFT"):
-                try:
-                    message.check()
-                    patient_id, drafts = self._charge_drafts(message)
-                except (MessageProblem, StoreRefused):
-                    pass  # the one-at-a-time path says why, and records it
-                else:
-                    pending.append(_Pending(n, framed, message, patient_id, drafts))
-                    continue
+        for n, read in enumerate(reads):
+            header = read.header
+            if header is not None and read.problem is None and isinstance(read.record, Charges):
+                key = (header.sender, header.control_id)
+                fresh = key not in seen and not self._known(header)
+                seen.add(key)
+                if fresh:
+                    try:
+                        patient_id, drafts = self._charge_drafts(read.record)
+                    except (MessageProblem, StoreRefused):
+                        pass  # the one-at-a-time path says why, and records it
+                    else:
+                        pending.append(_Pending(n, read, patient_id, drafts))
+                        continue
+            elif header is not None:
+                seen.add((header.sender, header.control_id))
             self._flush(pending, out, source)
-            out[n] = self._receive_one(framed, message, source)
+            out[n] = self._receive(read, source)
         self._flush(pending, out, source)
-        return [out[n] for n in range(len(items))]
+        return [out[n] for n in range(len(reads))]
 
     def _flush(self, pending: list[_Pending], out: dict[int, Receipt], source: str) -> None:
         if not pending:
@@ -215,36 +218,28 @@ class Inbound:
                     detail = "; ".join(
                         _drafted(numbers[c], d, findings.get(c, ())) for c, d in mine
                     )
-                    rows.append(self._row(p.message, p.framed, source, p.patient_id, detail,
-                                          claim_ids))  # fmt: skip
-                    receipts.append((p.index, self._accepted(p, detail, claim_ids)))
+                    rows.append(self._row(p.read, source, p.patient_id, detail, claim_ids))
+                    receipts.append((p.index, _accepted(p.read, detail, p.patient_id, claim_ids)))
                 insert_rows(InboundMessage, _ROW_FIELDS, rows)
         except (StoreRefused, DatabaseError):
             # One of them the database would not take: each alone, so it fails alone.
             for p in pending:
-                out[p.index] = self._receive_one(p.framed, p.message, source)
+                out[p.index] = self._receive(p.read, source)
         else:
             out.update(receipts)
         pending.clear()
 
-    def _accepted(self, p: _Pending, detail: str, claim_ids: tuple[int, ...]) -> Receipt:
-        header = p.message.header
-        return Receipt(
-            p.framed.position, header.control_id, header.message_type, "AA", detail,
-            p.message.ack("AA", detail), patient_id=p.patient_id, claim_ids=claim_ids,
-        )  # fmt: skip
-
-    def _row(self, message, framed, source, patient_id, detail, claim_ids) -> tuple:
-        header = message.header
+    def _row(self, read: Read, source, patient_id, detail, claim_ids) -> tuple:
+        header = read.header
+        assert header is not None
         return (
             header.sender[:80], header.control_id[:50], header.message_type[:16], IMPORTED,
-            "AA", detail[:300], source[:255], framed.position, patient_id,
-            " ".join(str(c) for c in claim_ids)[:200], framed.text, 1, utcnow(),
+            "AA", detail[:300], source[:255], read.framed.position, patient_id,
+            " ".join(str(c) for c in claim_ids)[:200], read.framed.text, 1, utcnow(),
             self._session.user_id(),
         )  # fmt: skip
 
-    def _known(self, message: Message) -> bool:
-        header = message.header
+    def _known(self, header: Header) -> bool:
         return (
             bool(header.control_id)
             and self._one(
@@ -265,29 +260,22 @@ class Inbound:
 
     # ------------------------------------------------------------------ one message
 
-    def _receive(self, framed: Framed, source: str) -> Receipt:
-        message = self._parse(framed, source)
-        if isinstance(message, Receipt):
-            return message
-        return self._receive_one(framed, message, source)
-
-    def _parse(self, framed: Framed, source: str) -> Message | Receipt:
-        """The message, or the receipt of one too broken to be read (recorded as failed)."""
-        try:
-            return Message(framed)
-        except MessageProblem as problem:
-            ack = bare_ack(problem.ack, problem.text, problem)
+    def _receive(self, read: Read, source: str) -> Receipt:
+        framed, header = read.framed, read.header
+        if header is None:  # too broken to read a header from
+            problem = read.problem
+            assert problem is not None
             # No control ID to know it by: the same text again is the same failure.
             same = InboundMessage.get_or_none(
                 InboundMessage.control_id.is_null()
                 & (InboundMessage.status == FAILED)
                 & (InboundMessage.raw == framed.text)
             )
-            self._record(None, framed, source, problem, same)
-            return Receipt(framed.position, "", "", problem.ack, problem.text, ack, problem.where)
-
-    def _receive_one(self, framed: Framed, message: Message, source: str) -> Receipt:
-        header = message.header
+            self._record(read, source, problem, same)
+            return Receipt(
+                framed.position, "", "", problem.ack, problem.text,
+                read.ack(problem.ack, problem.text, problem), problem.where,
+            )  # fmt: skip
         existing = None
         if header.control_id:
             existing = InboundMessage.get_or_none(
@@ -304,38 +292,35 @@ class Inbound:
             )
             return Receipt(
                 framed.position, header.control_id, header.message_type, "AA", detail,
-                message.ack("AA", detail), duplicate=True, patient_id=existing.patient_id,
+                read.ack("AA", detail), duplicate=True, patient_id=existing.patient_id,
             )  # fmt: skip
-        patient_id: int | None = None
-        try:
-            with self._session.db.atomic():  # a savepoint: this message, all or nothing
-                message.check()
-                if header.message_type.startswith("ADT"):
-                    patient_id, detail, claim_ids = self._registration(message)
-                else:
-                    patient_id, detail, claim_ids = self._charges(message)
-        except MessageProblem as problem:
-            failure = problem
-        except StoreRefused as refused:
-            failure = error("", str(refused))
-        else:
-            self._record(message, framed, source, None, existing, patient_id, detail, claim_ids)
-            return Receipt(
-                framed.position, header.control_id, header.message_type, "AA", detail,
-                message.ack("AA", detail), patient_id=patient_id, claim_ids=claim_ids,
-            )  # fmt: skip
-        patient_id = self._patient_of(message)
-        self._record(message, framed, source, failure, existing, patient_id)
+        failure = read.problem
+        if failure is None:
+            try:
+                with self._session.db.atomic():  # a savepoint: this message, all or nothing
+                    if isinstance(read.record, Registration):
+                        patient_id, detail, claim_ids = self._registration(read.record)
+                    else:
+                        assert isinstance(read.record, Charges)
+                        patient_id, detail, claim_ids = self._charges(read.record)
+            except MessageProblem as problem:
+                failure = problem
+            except StoreRefused as refused:
+                failure = error("", str(refused))
+            else:
+                self._record(read, source, None, existing, patient_id, detail, claim_ids)
+                return _accepted(read, detail, patient_id, claim_ids)
+        patient_id = self._find_patient(read.mrn, read.account)
+        self._record(read, source, failure, existing, patient_id)
         return Receipt(
             framed.position, header.control_id, header.message_type, failure.ack,
-            str(failure), message.ack(failure.ack, str(failure), problem=failure),
+            str(failure), read.ack(failure.ack, str(failure), failure),
             where=failure.where, patient_id=patient_id,
         )  # fmt: skip
 
     def _record(
         self,
-        message: Message | None,
-        framed: Framed,
+        read: Read,
         source: str,
         failure: MessageProblem | None,
         existing: InboundMessage | None,
@@ -345,7 +330,7 @@ class Inbound:
     ) -> None:
         """The message's row, and for a failure the worklist item a person works."""
         session = self._session
-        header = message.header if message is not None else None
+        framed, header = read.framed, read.header
         values = {
             "sender": header.sender[:80] if header else "",
             "control_id": (header.control_id[:50] or None) if header else None,
@@ -399,20 +384,9 @@ class Inbound:
                 opened_by=session.user_id(),
             )  # fmt: skip
 
-    def _patient_of(self, message: Message) -> int | None:
-        """The failed message's account, when it names one we have (for the worklist)."""
-        from ..interfaces.hl7 import patient_ids
-
-        try:
-            mrn, account = patient_ids(message)
-        except MessageProblem:
-            return None
-        return self._find_patient(mrn, account)
-
     # ------------------------------------------------------------------ ADT
 
-    def _registration(self, message: Message) -> tuple[int, str, tuple[int, ...]]:
-        reg = read_registration(message)
+    def _registration(self, reg: Registration) -> tuple[int, str, tuple[int, ...]]:
         accounts = self._accounts
         patient_id = self._find_patient(reg.mrn, reg.account_number)
         person = reg.patient
@@ -532,8 +506,8 @@ class Inbound:
 
     # ------------------------------------------------------------------ DFT
 
-    def _charges(self, message: Message) -> tuple[int, str, tuple[int, ...]]:
-        patient_id, drafts = self._charge_drafts(message)
+    def _charges(self, charges: Charges) -> tuple[int, str, tuple[int, ...]]:
+        patient_id, drafts = self._charge_drafts(charges)
         claims = self._claims
         made = [_refused_as_error(lambda d=d: claims.create(d), "FT1") for d in drafts]
         numbers = claims.claim_numbers(made)
@@ -542,10 +516,9 @@ class Inbound:
         )
         return patient_id, detail, tuple(made)
 
-    def _charge_drafts(self, message: Message) -> tuple[int, list[ClaimDraft]]:
+    def _charge_drafts(self, charges: Charges) -> tuple[int, list[ClaimDraft]]:
         """The message's patient and a draft claim per visit (its date, performing provider
         and place), every field checked; nothing written."""
-        charges = read_charges(message)
         patient_id = self._find_patient(charges.mrn, charges.account_number)
         if patient_id is None:
             if charges.mrn:
@@ -694,7 +667,7 @@ class Inbound:
             raise StoreRefused(f"inbound message {message_id} was imported already")
         framed = Framed(row.raw, row.position)
         with self._session.writing():
-            receipt = self._receive(framed, row.source)
+            receipt = self._receive(read_message(framed), row.source)
         return replace(receipt, position=row.position)
 
 
@@ -703,10 +676,33 @@ class _Pending:
     """A DFT message checked clean, its claims waiting to be written with the others."""
 
     index: int
-    framed: Framed
-    message: Message
+    read: Read
     patient_id: int
     drafts: list[ClaimDraft]
+
+
+def _accepted(read: Read, detail: str, patient_id: int | None, claim_ids=()) -> Receipt:
+    header = read.header
+    assert header is not None
+    return Receipt(
+        read.framed.position, header.control_id, header.message_type, "AA", detail,
+        read.ack("AA", detail), patient_id=patient_id, claim_ids=tuple(claim_ids),
+    )  # fmt: skip
+
+
+READ_APART_FROM = 1_000  # messages in a file from which another process reads them
+
+
+@contextmanager
+def _reader(count: int):
+    """read(framed) -> the messages read, in order: in a forked process beside this one
+    for a big file (reading is half the work, and it needs no database), else here."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if count < READ_APART_FROM or (cpus or 1) < 2 or "fork" not in get_all_start_methods():
+        yield lambda framed: map(read_message, framed)
+        return
+    with get_context("fork").Pool(1) as pool:
+        yield lambda framed: pool.imap(read_message, framed, chunksize=100)
 
 
 _ROW_FIELDS = (

@@ -361,3 +361,21 @@ def test_the_provider_npi_in_the_charges_is_the_claims_rendering_provider(
     claim = Claim.get()
     assert claim.rendering_provider_id == practice.provider_id
     assert PROVIDER_NPI in dft("DFT1")
+
+
+def test_a_big_file_read_in_another_process_imports_the_same(store, practice, tmp_path):
+    """From READ_APART_FROM messages on, a forked process reads them while this one
+    writes: the order, the failures and the ACKs are as they are read here."""
+    from billing_tui.store.inbound import READ_APART_FROM
+
+    import_bytes(store, tmp_path, plain(adt("ADT1")), "a04.hl7")
+    count = READ_APART_FROM + 50
+    messages = [dft(f"D{n}", ft1(dos="20261118")) for n in range(count)]
+    messages[700] = dft("D700", ft1(f25="99999", f7="99999"))
+    result = import_bytes(store, tmp_path, plain(*messages), "big.hl7")
+    codes = [r.code for r in result.receipts]
+    assert codes == ["AA"] * 700 + ["AE"] + ["AA"] * (count - 701)
+    assert [r.position for r in result.receipts] == list(range(1, count + 1))
+    assert Claim.select().count() == count - 1
+    assert len(acks(result.ack_path)) == count
+    assert acks(result.ack_path)[700].startswith("MSA|AE|D700|FT1-25")
