@@ -322,3 +322,48 @@ async def test_typing_on_the_list_of_claims_searches_again(app, ui_store, tmp_pa
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen
+
+
+# --------------------------------------------------------------------------- inbound HL7
+
+
+def sample_messages(folder: Path) -> tuple[Path, Path]:
+    """Charges that arrive before their patient's registration, and the registration."""
+    msh = "MSH|^~\\&|EHR|CLINIC|BILLING|LV|20261120093000||{}|{}|P|2.5.1"
+    pid = (
+        "PID|1||EHR777^^^EHR^MR||QUILLFEATHER^ROBIN||19750412|F|||12 Elm St^^Maple Hollow^NY^12755"
+    )
+    ft1 = (
+        "FT1|1|||20261118||CG|99213^Visit^CPT4|||1|150.00|||||11|||J06.9|1749382010^HARTWELL^EVELYN"
+    )
+    charges = folder / "early.hl7"
+    charges.write_text("\r".join((msh.format("DFT^P03^DFT_P03", "D777"), pid, ft1)) + "\r")
+    in1 = "IN1|1||SMPL3|Bluewater|||||||||||||SEL|||||||||||||||||||BWH777001"
+    registration = folder / "a04.hl7"
+    registration.write_text("\r".join((msh.format("ADT^A04^ADT_A01", "A777"), pid, in1)) + "\r")
+    return charges, registration
+
+
+async def test_r_imports_a_failed_hl7_message_once_its_patient_is_registered(
+    app, ui_store, tmp_path
+):
+    charges, registration = sample_messages(tmp_path)
+    (failed,) = ui_store.inbound.import_file(charges).receipts
+    assert failed.code == "AE"
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_worklists(pilot, "4")
+        assert screen.kind == "inbound"
+        assert tab_label(screen, "inbound") == "4 Inbound (1)"
+        (item,) = screen.table.records
+        assert "DFT^P03 D777 (early.hl7 #1) AE: PID-3" in item.reason
+        await pilot.press("r")  # the patient is not registered yet: refused again
+        await settle(pilot)
+        assert "Still refused" in str(screen.query_one("#status-text").render())
+        assert len(screen.table.records) == 1
+        (registered,) = ui_store.inbound.import_file(registration).receipts
+        assert registered.code == "AA"
+        await pilot.press("r")
+        await settle(pilot)
+        assert "imported: claim " in str(screen.query_one("#status-text").render())
+        assert screen.table.records == [] and tab_label(screen, "inbound") == "4 Inbound (0)"
+    assert Claim.select().where(Claim.patient == registered.patient_id).count() == 1
