@@ -86,7 +86,8 @@ def print_file_result(result, *, quiet: bool = False) -> None:
     if result.failed:
         parts.append(f"{result.failed} failed (billing-tui inbound)")
     print(
-        f"{result.path.name}: {len(receipts)} messages: {', '.join(parts)}; ACKs in {result.ack_path}"
+        f"{result.path.name}: {len(receipts)} message{'s' * (len(receipts) != 1)}: "
+        f"{', '.join(parts)}; ACKs in {result.ack_path}"
     )
 
 

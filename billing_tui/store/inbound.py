@@ -435,7 +435,7 @@ class Inbound:
             )
             if reg.mrn and not current.mrn:
                 _refused_as_error(lambda: accounts.assign_mrn(patient_id, reg.mrn))
-            what = "updated" if changes else "already up to date"
+            what = f"updated ({', '.join(changes)})" if changes else "already up to date"
         notes = [self._insurance(accounts, patient_id, ins) for ins in reg.insurances]
         number = Patient.select(Patient.account_number).where(Patient.id == patient_id).scalar()
         detail = "; ".join([f"account {number} {what}", *[n for n in notes if n]])
