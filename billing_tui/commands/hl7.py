@@ -125,9 +125,11 @@ def cmd_inbound(args: argparse.Namespace, settings) -> int:
 
 def cmd_hl7_listen(args: argparse.Namespace, settings) -> int:
     from ..cli import EXIT_OK, EXIT_USAGE, fail, open_store
+    from ..store.api import os_username
     from .serve import cannot_listen, is_loopback
 
-    store = open_store(settings, args)
+    # The audit trail says these came over the interface, under the acting user.
+    store = open_store(settings, args, via=f"hl7-listen {os_username()}"[:40])
     if not is_loopback(args.host):
         print(
             f"billing-tui: warning: --host {args.host} is reachable from other machines, and "

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from .claims import Claims
 
 CHUNK = 200  # messages per transaction
+END_REASON = "the EHR sent the plan's expiration date (IN1-13)"
 IMPORTED, FAILED = "imported", "failed"
 
 
@@ -457,7 +458,9 @@ class Inbound:
             values["subscriber_dob"] = ins.subscriber_dob
         if ins.subscriber_sex:
             values["subscriber_sex"] = ins.subscriber_sex
-        if ins.end_date:
+        today = self._session.today()
+        ended = ins.end_date is not None and ins.end_date < today
+        if ins.end_date and not ended:
             values["end_date"] = ins.end_date
         active = list(
             Coverage.select()
@@ -475,11 +478,15 @@ class Inbound:
                 changes = {k: v for k, v in values.items() if getattr(current, k, v) != v}
                 if changes:
                     accounts.update_coverage(same.id, changes)
-                    return f"coverage {ins.payer_code} {ins.member_id} updated"
-                return ""
+                if ended:
+                    accounts.end_coverage(same.id, ins.end_date, END_REASON)
+                    return f"coverage {ins.payer_code} {ins.member_id} ended {ins.end_date}"
+                return f"coverage {ins.payer_code} {ins.member_id} updated" if changes else ""
+            if ended:  # a plan that is over and that we never had: nothing to bill it
+                return f"coverage {ins.payer_code} {ins.member_id} ended before: not added"
             note = ""
             if ins.start_date is None:
-                values["start_date"] = self._session.today()
+                values["start_date"] = today
                 note = f" ({ins.where}-12 sent no start date: it starts today)"
             else:
                 values["start_date"] = ins.start_date

@@ -379,3 +379,16 @@ def test_a_big_file_read_in_another_process_imports_the_same(store, practice, tm
     assert Claim.select().count() == count - 1
     assert len(acks(result.ack_path)) == count
     assert acks(result.ack_path)[700].startswith("MSA|AE|D700|FT1-25")
+
+
+def test_an_a08_with_a_past_expiration_ends_the_coverage(store, practice, tmp_path):
+    import_bytes(
+        store, tmp_path, plain(adt("ADT1", "A04", pid(), in1(1), in1(2, "MCD01", "MCD1234")))
+    )
+    update = adt("ADT2", "A08", pid(), in1(1, f13="20261031"), in1(2, "MCD01", "MCD1234"))
+    (receipt,) = import_bytes(store, tmp_path, plain(update), "a08.hl7").receipts
+    assert receipt.code == "AA" and "coverage ACME1 ACM500123 ended 2026-10-31" in receipt.detail
+    ended = Coverage.get(Coverage.member_id == "ACM500123")
+    assert (ended.active, ended.end_date) == (False, dt.date(2026, 10, 31))
+    assert Coverage.get(Coverage.member_id == "MCD1234").priority == 1  # Medicaid moved up
+    assert store.verify().ok
