@@ -191,6 +191,7 @@ class Message:
             self.msg = hl7.parse(text)
         except (hl7.ParseException, ValueError, IndexError) as problem:
             raise reject("MSH", f"the message cannot be parsed ({problem})") from None
+        self._escape = text[6]  # MSH-2's third character
         # Segments by name, found once: python-hl7 looks them up by scanning every time.
         self._segments: dict[str, list] = {}
         for segment in self.msg:
@@ -237,13 +238,21 @@ class Message:
         if segment == "MSH" and number <= 2:
             return self.framed.text[3] if number == 1 else self.framed.text[4:8]
         found = self._segments.get(segment)
-        if not found or nth > len(found):
+        if not found or nth > len(found) or number >= len(found[nth - 1]):
             return ""
-        try:
-            value = found[nth - 1].extract_field(nth, number, rep, comp)
-        except (IndexError, KeyError, ValueError, AttributeError):
-            return ""
-        return str(value).strip() if value is not None else ""
+        # Down python-hl7's tree (field, repetition, component; a leaf is a str) by hand:
+        # extract_field's bookkeeping cost more than the rest of reading a message.
+        value = found[nth - 1][number]
+        for index in (rep, comp):
+            if isinstance(value, str):
+                value = value if index == 1 else ""
+            else:
+                value = value[index - 1] if index <= len(value) else ""
+        while not isinstance(value, str):
+            value = value[0] if len(value) else ""
+        if self._escape in value:
+            value = self.msg.unescape(value)
+        return value.strip()
 
     def repetitions(self, segment: str, number: int, nth: int = 1) -> int:
         segments = self._segments.get(segment)
@@ -664,6 +673,37 @@ class Read:
             assert problem is not None
             return bare_ack(code, text, problem)
         return self.header.ack(code, text, problem)
+
+
+def peek_header(framed: Framed) -> Header | None:
+    """The header as the MSH line spells it, without parsing the message: enough to know
+    a message received before (a resent file is answered without reading it again).
+    None when the MSH is not plainly readable; its values are not unescaped."""
+    text = framed.text
+    if not text.startswith("MSH") or len(text) < 8:
+        return None
+    field, component = text[3], text[4]
+    fields = text.split("\r", 1)[0].split(field)
+    if len(fields) < 10:
+        return None
+
+    def get(number: int, comp: int = 1) -> str:
+        value = fields[number - 1] if number - 1 < len(fields) else ""
+        parts = value.split(component)
+        return parts[comp - 1].strip() if comp <= len(parts) else ""
+
+    return Header(
+        sender="^".join(p for p in (get(3), get(4)) if p),
+        control_id=get(10),
+        message_type="^".join(p for p in (get(9), get(9, 2)) if p),
+        sent_at=get(7),
+        application=get(3),
+        facility=get(4),
+        receiving_facility=get(6),
+        trigger=get(9, 2),
+        processing=get(11),
+        version=get(12),
+    )
 
 
 def read_message(framed: Framed) -> Read:

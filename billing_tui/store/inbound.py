@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -37,10 +37,11 @@ from ..interfaces.hl7 import (
     Read,
     Registration,
     error,
+    peek_header,
     read_message,
     split_messages,
 )
-from .bulk import insert_rows
+from .bulk import among, insert_rows
 from .models import (
     BillingProvider,
     Coverage,
@@ -151,8 +152,9 @@ class Inbound:
         progress: Callable[[int, int], None] | None = None,
     ) -> list[Receipt]:
         receipts: list[Receipt] = []
-        with _reader(len(framed)) as read:
-            reads = read(framed)
+        imported = self._imported([peek_header(f) for f in framed])
+        with _reader(len(framed) - len(imported)) as read:
+            reads = _merged(framed, imported, read)
             while chunk := list(islice(reads, CHUNK)):
                 with self._session.writing():
                     receipts.extend(self._chunk(chunk, source))
@@ -176,17 +178,24 @@ class Inbound:
     def _chunk(self, reads: Sequence[Read], source: str) -> list[Receipt]:
         """A chunk's messages in order. Charges read clean wait in `pending` and are
         written together (a few statements for all their claims, lines and audit rows);
-        anything else first writes what waits, so every message sees the ones before."""
+        anything else first writes what waits, so every message sees the ones before.
+        Messages already imported are answered from one lookup for the chunk."""
         out: dict[int, Receipt] = {}
         pending: list[_Pending] = []
         seen: set[tuple[str, str]] = set()
+        known = self._known(reads)
+        again: list[int] = []
         for n, read in enumerate(reads):
             header = read.header
-            if header is not None and read.problem is None and isinstance(read.record, Charges):
-                key = (header.sender, header.control_id)
-                fresh = key not in seen and not self._known(header)
+            key = (header.sender, header.control_id) if header is not None else None
+            if key is not None and key not in seen:
                 seen.add(key)
-                if fresh:
+                row = known.get(key)
+                if row is not None and row[1] == IMPORTED:
+                    again.append(row[0])
+                    out[n] = _duplicate(read, row[2], row[3])
+                    continue
+                if row is None and read.problem is None and isinstance(read.record, Charges):
                     try:
                         patient_id, drafts = self._charge_drafts(read.record)
                     except (MessageProblem, StoreRefused):
@@ -194,12 +203,49 @@ class Inbound:
                     else:
                         pending.append(_Pending(n, read, patient_id, drafts))
                         continue
-            elif header is not None:
-                seen.add((header.sender, header.control_id))
             self._flush(pending, out, source)
             out[n] = self._receive(read, source)
         self._flush(pending, out, source)
+        if again:
+            InboundMessage.update(attempts=InboundMessage.attempts + 1).where(
+                among(InboundMessage.id, again)
+            ).execute()
         return [out[n] for n in range(len(reads))]
+
+    def _imported(self, headers: Sequence[Header | None]) -> dict[int, Header]:
+        """The messages of a file imported before, by their place in it, from their MSH
+        lines alone: they are answered without being read again."""
+        found: dict[int, Header] = {}
+        for start in range(0, len(headers), 500):
+            batch = [(n, h) for n, h in enumerate(headers[start : start + 500], start) if h]
+            controls = sorted({h.control_id for _, h in batch if h.control_id})
+            if not controls:
+                continue
+            done = set(
+                InboundMessage.select(InboundMessage.sender, InboundMessage.control_id)
+                .where(among(InboundMessage.control_id, controls)
+                       & (InboundMessage.status == IMPORTED))
+                .tuples()
+            )  # fmt: skip
+            found.update((n, h) for n, h in batch if (h.sender, h.control_id) in done)
+        return found
+
+    def _known(self, reads: Sequence[Read]) -> dict[tuple[str, str], tuple]:
+        """(sender, control ID) -> (id, status, received_at, patient id) of the chunk's
+        messages received before."""
+        wanted = {(r.header.sender, r.header.control_id) for r in reads if r.header}
+        ids = sorted({control for _, control in wanted if control})
+        if not ids:
+            return {}
+        rows = InboundMessage.select(
+            InboundMessage.sender, InboundMessage.control_id, InboundMessage.id,
+            InboundMessage.status, InboundMessage.received_at, InboundMessage.patient,
+        ).where(among(InboundMessage.control_id, ids)).tuples()  # fmt: skip
+        return {
+            (sender, control): rest
+            for sender, control, *rest in rows
+            if (sender, control) in wanted
+        }
 
     def _flush(self, pending: list[_Pending], out: dict[int, Receipt], source: str) -> None:
         if not pending:
@@ -240,16 +286,6 @@ class Inbound:
             self._session.user_id(),
         )  # fmt: skip
 
-    def _known(self, header: Header) -> bool:
-        return (
-            bool(header.control_id)
-            and self._one(
-                "SELECT 1 FROM inbound_message WHERE sender = ? AND control_id = ?",
-                (header.sender, header.control_id),
-            )
-            is not None
-        )
-
     def _one(self, sql: str, params: tuple):
         """The first value of a constant, parameterized query: the per-message lookups
         of a 10,000-message file, without peewee building the same SQL each time."""
@@ -287,14 +323,7 @@ class Inbound:
             InboundMessage.update(attempts=InboundMessage.attempts + 1).where(
                 InboundMessage.id == existing.id
             ).execute()
-            detail = (
-                f"already imported {existing.received_at:%Y-%m-%d %H:%M} UTC "
-                f"(message control ID {header.control_id}): nothing imported again"
-            )
-            return Receipt(
-                framed.position, header.control_id, header.message_type, "AA", detail,
-                read.ack("AA", detail), duplicate=True, patient_id=existing.patient_id,
-            )  # fmt: skip
+            return _duplicate(read, existing.received_at, existing.patient_id)
         failure = read.problem
         if failure is None:
             try:
@@ -697,18 +726,42 @@ def _accepted(read: Read, detail: str, patient_id: int | None, claim_ids=()) -> 
     )  # fmt: skip
 
 
+def _duplicate(read: Read, received_at: dt.datetime, patient_id: int | None) -> Receipt:
+    header = read.header
+    assert header is not None
+    detail = (
+        f"already imported {received_at:%Y-%m-%d %H:%M} UTC "
+        f"(message control ID {header.control_id}): nothing imported again"
+    )
+    return Receipt(
+        read.framed.position, header.control_id, header.message_type, "AA", detail,
+        read.ack("AA", detail), duplicate=True, patient_id=patient_id,
+    )  # fmt: skip
+
+
+def _merged(framed: Sequence[Framed], imported: dict[int, Header], read) -> Iterator[Read]:
+    """Every message in order: the ones imported before as their header alone, the rest
+    as read(...) reads them."""
+    fresh = iter(read([f for n, f in enumerate(framed) if n not in imported]))
+    for n, item in enumerate(framed):
+        header = imported.get(n)
+        yield Read(item, header, None) if header is not None else next(fresh)
+
+
 READ_APART_FROM = 1_000  # messages in a file from which another process reads them
 
 
 @contextmanager
 def _reader(count: int):
-    """read(framed) -> the messages read, in order: in a forked process beside this one
-    for a big file (reading is half the work, and it needs no database), else here."""
+    """read(framed) -> the messages read, in order: in forked processes beside this one
+    for a big file (reading is most of the work, and it needs no database), else here."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if count < READ_APART_FROM or (cpus or 1) < 2 or "fork" not in get_all_start_methods():
         yield lambda framed: map(read_message, framed)
         return
-    with get_context("fork").Pool(1) as pool:
+    # As many readers as CPUs: reading costs more than writing, so this process mostly
+    # waits on them, and the CPUs share the work.
+    with get_context("fork").Pool(cpus) as pool:
         yield lambda framed: pool.imap(read_message, framed, chunksize=100)
 
 

@@ -223,6 +223,11 @@ def test_a_resent_message_imports_once(store, practice, tmp_path):
     # MLLP in, MLLP out: the ACKs are framed as the messages were.
     raw = (tmp_path / "again.mllp.ack").read_bytes()
     assert raw.count(b"\x0b") == 2 and raw.endswith(b"\x1c\r")
+    # Known by its MSH line alone: the same control ID is the same message, whatever follows.
+    same_id = dft("DFT1").split("\r")[0] + "\rPID|garbled"
+    (receipt,) = import_bytes(store, tmp_path, plain(same_id), "third.hl7").receipts
+    assert receipt.duplicate and receipt.code == "AA"
+    assert counts() == once
 
 
 def test_the_same_control_id_from_another_sender_is_another_message(store, practice, tmp_path):
