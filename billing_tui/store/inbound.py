@@ -104,6 +104,11 @@ class Inbound:
         self._session = session
         self._accounts = accounts
         self._claims = claims
+        self._forget()
+
+    def _forget(self) -> None:
+        """Payers, providers and fees are read once per file or message: a listener that
+        runs for weeks sees the provider added this morning."""
         self._payers: dict[str, tuple[int, str]] | None = None
         self._providers: dict[str, int] | None = None
         self._referring: dict[str, int] | None = None
@@ -151,6 +156,7 @@ class Inbound:
         source: str,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[Receipt]:
+        self._forget()
         receipts: list[Receipt] = []
         imported = self._imported([peek_header(f) for f in framed])
         with _reader(len(framed) - len(imported)) as read:
@@ -170,6 +176,7 @@ class Inbound:
         from ..interfaces.hl7 import _segments, decode
 
         framed = Framed(_segments(decode(data)), position, truncated=truncated, mllp=True)
+        self._forget()
         with self._session.writing():
             return self._receive(read_message(framed), source)
 
@@ -702,6 +709,7 @@ class Inbound:
         if row.status == IMPORTED:
             raise StoreRefused(f"inbound message {message_id} was imported already")
         framed = Framed(row.raw, row.position)
+        self._forget()
         with self._session.writing():
             receipt = self._receive(read_message(framed), row.source)
         return replace(receipt, position=row.position)

@@ -397,3 +397,19 @@ def test_an_a08_with_a_past_expiration_ends_the_coverage(store, practice, tmp_pa
     assert (ended.active, ended.end_date) == (False, dt.date(2026, 10, 31))
     assert Coverage.get(Coverage.member_id == "MCD1234").priority == 1  # Medicaid moved up
     assert store.verify().ok
+
+
+def test_a_provider_added_while_the_interface_runs_is_found(store, practice, tmp_path):
+    """The same Store (a listener's, running for weeks) reads providers afresh."""
+    from store_builders import npi
+
+    from billing_tui.store.models import Provider
+
+    import_bytes(store, tmp_path, plain(adt("ADT1")), "a04.hl7")
+    newcomer = npi("187654321")
+    charges = dft("DFT1", ft1(f20=f"{newcomer}^NEW^DOC"))
+    (first,) = import_bytes(store, tmp_path, plain(charges)).receipts
+    assert first.code == "AE" and first.where == "FT1-20"
+    Provider.create(first_name="Nia", last_name="Newcomb", credential="MD", npi=newcomer)
+    (item,) = store.posting.worklist("inbound")
+    assert store.inbound.retry(item.inbound_message_id).code == "AA"
