@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import hl7
@@ -196,20 +196,7 @@ class Message:
         self._segments: dict[str, list] = {}
         for segment in self.msg:
             self._segments.setdefault(str(segment[0]), []).append(segment)
-        self.header = Header(
-            sender="^".join(p for p in (self.get("MSH", 3), self.get("MSH", 4)) if p),
-            control_id=self.get("MSH", 10),
-            message_type="^".join(
-                p for p in (self.get("MSH", 9, comp=1), self.get("MSH", 9, comp=2)) if p
-            ),
-            sent_at=self.get("MSH", 7),
-            application=self.get("MSH", 3),
-            facility=self.get("MSH", 4),
-            receiving_facility=self.get("MSH", 6),
-            trigger=self.get("MSH", 9, comp=2),
-            processing=self.get("MSH", 11),
-            version=self.get("MSH", 12),
-        )
+        self.header = _header(lambda number, comp=1: self.get("MSH", number, comp=comp))
 
     def check(self) -> None:
         """Refuse (AR) a message we can answer but not take: no control ID, cut short, or
@@ -675,6 +662,22 @@ class Read:
         return self.header.ack(code, text, problem)
 
 
+def _header(get: Callable[..., str]) -> Header:
+    """The header from get(field number, component) of the MSH."""
+    return Header(
+        sender="^".join(p for p in (get(3), get(4)) if p),
+        control_id=get(10),
+        message_type="^".join(p for p in (get(9), get(9, 2)) if p),
+        sent_at=get(7),
+        application=get(3),
+        facility=get(4),
+        receiving_facility=get(6),
+        trigger=get(9, 2),
+        processing=get(11),
+        version=get(12),
+    )
+
+
 def peek_header(framed: Framed) -> Header | None:
     """The header as the MSH line spells it, without parsing the message: enough to know
     a message received before (a resent file is answered without reading it again).
@@ -692,18 +695,7 @@ def peek_header(framed: Framed) -> Header | None:
         parts = value.split(component)
         return parts[comp - 1].strip() if comp <= len(parts) else ""
 
-    return Header(
-        sender="^".join(p for p in (get(3), get(4)) if p),
-        control_id=get(10),
-        message_type="^".join(p for p in (get(9), get(9, 2)) if p),
-        sent_at=get(7),
-        application=get(3),
-        facility=get(4),
-        receiving_facility=get(6),
-        trigger=get(9, 2),
-        processing=get(11),
-        version=get(12),
-    )
+    return _header(get)
 
 
 def read_message(framed: Framed) -> Read:
