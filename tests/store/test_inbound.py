@@ -314,6 +314,7 @@ CUT = "MSH|^~\\&|EHR|CLINIC|BILLING|PRACTICE|20261120093000||DFT^P03^DFT_P03|CUT
         (adt("A3", "A04", pid("EHR7", f11="1 Elm^^Springfield^IL^6270"), in1()), "AE", "PID", "ZIP"),
     ],
 )  # fmt: skip
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the reading is the same on both
 def test_bad_input_gets_its_ack_its_place_and_changes_nothing(
     store, practice, tmp_path, message, code, where, words
 ):
