@@ -410,7 +410,8 @@ class Inbound:
             return
         kind = header.message_type if header and header.message_type else "message"
         control = f" {header.control_id}" if header and header.control_id else ""
-        reason = f"{kind}{control} ({source} #{framed.position}) {failure.ack}: {failure}"[:300]
+        # The problem first (what a person reads in a narrow column), then which message.
+        reason = f"{failure.ack} {failure} · {kind}{control}, {source} #{framed.position}"[:300]
         if open_item is not None:
             WorkItem.update(reason=reason, patient=patient_id).where(
                 WorkItem.id == open_item

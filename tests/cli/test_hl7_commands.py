@@ -72,7 +72,11 @@ def test_a_failure_is_exit_1_with_its_position_and_the_rest_imports(db, tmp_path
     assert "Traceback" not in out + err
     assert count(Claim, db) == 1
     code, out, _ = run(capsys, "--db", db, "inbound")
-    assert code == 0 and "DFT^P03 DFT1 (mixed.hl7 #2) AE: FT1-11" in out
+    assert (
+        code == 0
+        and "AE FT1-11: '12.345' is not an amount" in out
+        and "DFT^P03 DFT1, mixed.hl7 #2" in out
+    )
 
 
 def test_files_that_are_not_there_or_hold_nothing(db, tmp_path, capsys):

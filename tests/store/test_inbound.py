@@ -249,7 +249,8 @@ def test_one_bad_message_fails_alone_and_goes_to_the_worklist(store, practice, t
     assert bad.where == "PID-3" and "no account has medical record number NOSUCH9" in bad.detail
     assert Claim.select().count() == 1
     (item,) = store.posting.worklist("inbound")
-    assert "DFT^P03 DFT1" in item.reason and "in.hl7 #2" in item.reason
+    assert item.reason.startswith("AE PID-3: no account has medical record number NOSUCH9")
+    assert item.reason.endswith(" · DFT^P03 DFT1, in.hl7 #2")
     assert item.inbound_message_id == InboundMessage.get(InboundMessage.control_id == "DFT1").id
     msa = acks(result.ack_path)
     assert msa[1].startswith("MSA|AE|DFT1|PID-3: no account has medical record number NOSUCH9")

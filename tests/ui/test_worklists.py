@@ -355,7 +355,8 @@ async def test_r_imports_a_failed_hl7_message_once_its_patient_is_registered(
         assert screen.kind == "inbound"
         assert tab_label(screen, "inbound") == "4 Inbound (1)"
         (item,) = screen.table.records
-        assert "DFT^P03 D777 (early.hl7 #1) AE: PID-3" in item.reason
+        assert item.reason.startswith("AE PID-3: no account has medical record number EHR777")
+        assert item.reason.endswith("DFT^P03 D777, early.hl7 #1")
         await pilot.press("r")  # the patient is not registered yet: refused again
         await settle(pilot)
         assert "Still refused" in str(screen.query_one("#status-text").render())
