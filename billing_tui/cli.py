@@ -65,7 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     init = commands.add_parser("init", help="create the schema, optionally with a sample practice")
-    init.add_argument("--sample", type=_count, metavar="N", help="add N synthetic patient accounts")
+    init.add_argument(
+        "--sample",
+        type=_sample_accounts,
+        metavar="N",
+        help="add the sample practice with N synthetic patient accounts (0: its providers, "
+        "payers, fee schedule and users only, e.g. to import CSV files into)",
+    )
     init.add_argument("--seed", type=int, default=1, help="random seed for --sample (default 1)")
     init.add_argument(
         "--as-of", type=_date, metavar="DATE", help="the sample's 'today' (default: today)"
@@ -110,6 +116,13 @@ def _count(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def _sample_accounts(text: str) -> int:
+    """--sample N: 0 is the practice's reference data without accounts."""
+    if text.strip() == "0":
+        return 0
+    return _count(text)
 
 
 def positive_amount(text: str) -> int:
@@ -297,10 +310,13 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings, args, acting=False)  # a new database has nobody yet
     try:
         print(f"Database ready: {settings.database} (schema {store.schema_version()})")
-        if args.sample:
+        if args.sample is not None:
             if store.accounts.exist():
                 return fail("--sample needs an empty database; this one has accounts", EXIT_USAGE)
-            _generate(store, args.sample, seed=args.seed, as_of=args.as_of)
+            try:
+                _generate(store, args.sample, seed=args.seed, as_of=args.as_of)
+            except ValueError as error:  # reference data already there (an earlier --sample 0)
+                return fail(str(error), EXIT_USAGE)
     finally:
         store.close()
     return EXIT_OK
