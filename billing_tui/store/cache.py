@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from peewee import Case, fn
@@ -299,8 +301,30 @@ def _plan_next_dues(patient_ids: list[int] | None) -> Iterator[tuple[int, dt.dat
         yield patient_id, next_due(plan, int(paid))
 
 
+_refresh_later: ContextVar[set[int] | None] = ContextVar("refresh_later", default=None)
+
+
+@contextmanager
+def accounts_refreshed_at_end() -> Iterator[None]:
+    """Inside it, refresh_accounts() notes the accounts, and they are refreshed once when
+    the block ends (in the same transaction): for a bulk import made of one-account Store
+    calls, whose refreshes would cost more than the work. Left by an exception, nothing is
+    refreshed: the transaction around it is rolling back."""
+    noted: set[int] = set()
+    token = _refresh_later.set(noted)
+    try:
+        yield
+    finally:
+        _refresh_later.reset(token)
+    refresh_accounts(noted)
+
+
 def refresh_accounts(patient_ids: Iterable[int]) -> None:
     """Recompute and store the summary of each account (insert it if it is new)."""
+    noted = _refresh_later.get()
+    if noted is not None:
+        noted.update(patient_ids)
+        return
     for ids in chunked(sorted(set(patient_ids))):
         rows = [facts.as_row() for facts in recomputed_summaries(ids)]
         existing = {
