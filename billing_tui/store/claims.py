@@ -170,14 +170,14 @@ class Claims(ClaimScrubbing, ClaimBuilders, ClaimReader):
                     for i, code in enumerate(draft.diagnoses, start=1)
                 )
                 lines.extend(
-                    _line_row(claim_id, number, n, line) for n, line in enumerate(draft.lines, 1)
+                    line_row(claim_id, number, n, line) for n, line in enumerate(draft.lines, 1)
                 )
                 changes.append((claim_id, None, ClaimStatus.DRAFT.value, now, user, "created"))
                 charge = sum(line.charge for line in draft.lines)
                 audits.append(("create", "claim", claim_id, draft.patient_id, None,
                                {"claim_number": number, "charge": charge}))  # fmt: skip
             insert_rows(ClaimDiagnosis, ("claim", "position", "code"), diagnoses)
-            insert_rows(ServiceLine, _LINE_FIELDS, lines)
+            insert_rows(ServiceLine, LINE_FIELDS, lines)
             insert_rows(
                 ClaimStatusChange, ("claim", "from_status", "to_status", "at", "user", "reason"),
                 changes,
@@ -385,15 +385,15 @@ _CLAIM_FIELDS = (
     "original_claim_number", "prior_authorization", "status", "first_dos", "last_dos",
     "charge_cents", "created_at", "created_by",
 )  # fmt: skip
-_LINE_FIELDS = (
+LINE_FIELDS = (
     "claim", "line_number", "dos_from", "dos_to", "code", "modifier1", "modifier2", "modifier3",
     "modifier4", "pointer1", "pointer2", "pointer3", "pointer4", "units", "charge_cents",
     "line_control_number", "ndc",
 )  # fmt: skip
 
 
-def _line_row(claim_id: int, number: str, n: int, line) -> tuple:
-    """A new line as _write_codes_and_lines writes it, as a row of _LINE_FIELDS."""
+def line_row(claim_id: int, number: str, n: int, line) -> tuple:
+    """A new line as _write_codes_and_lines writes it, as a row of LINE_FIELDS."""
     modifiers = [m.upper() for m in line.modifiers] + [""] * (4 - len(line.modifiers))
     pointers = list(line.pointers or (1,))
     pointers += [None] * (4 - len(pointers))
