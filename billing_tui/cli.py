@@ -188,6 +188,15 @@ def print_rows(records: list[dict], fmt: str, *, empty: str = "Nothing to list."
         print(empty)
 
 
+def unwritable(out: Path) -> str | None:
+    """Why an --out FILE cannot be written, in one line; None when its folder is there."""
+    if not out.parent.is_dir():
+        return f"cannot write {out}: {out.parent} is not a directory"
+    if out.is_dir():
+        return f"cannot write {out}: it is a directory"
+    return None
+
+
 def fail(message: str, code: int) -> int:
     print(f"billing-tui: {message}", file=sys.stderr)
     return code

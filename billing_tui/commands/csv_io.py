@@ -107,13 +107,11 @@ def summary(kind: str, counts: dict[str, int]) -> str:
 
 
 def cmd_export_csv(args: argparse.Namespace, settings) -> int:
-    from ..cli import EXIT_OK, EXIT_USAGE, fail, open_store
+    from ..cli import EXIT_OK, EXIT_USAGE, fail, open_store, unwritable
 
     out = args.out.expanduser()
-    if not out.parent.is_dir():
-        return fail(f"cannot write {out}: {out.parent} is not a directory", EXIT_USAGE)
-    if out.is_dir():
-        return fail(f"cannot write {out}: it is a directory", EXIT_USAGE)
+    if problem := unwritable(out):
+        return fail(problem, EXIT_USAGE)
     store = open_store(settings, args)
     try:
         count = store.csv.export(args.kind, out)

@@ -113,16 +113,14 @@ def cmd_report(args: argparse.Namespace, settings) -> int:
 
 
 def _report_pdf(args: argparse.Namespace, settings, report: Report, period) -> int:
-    from ..cli import EXIT_OK, EXIT_USAGE, UsageError, fail, open_store
+    from ..cli import EXIT_OK, EXIT_USAGE, UsageError, fail, open_store, unwritable
     from ..pdf.report import write_report_pdf
 
     if args.out is None:
         raise UsageError("--format pdf needs --out FILE.pdf")
     out = args.out.expanduser()
-    if not out.parent.is_dir():
-        return fail(f"cannot write {out}: {out.parent} is not a directory", EXIT_USAGE)
-    if out.is_dir():
-        return fail(f"cannot write {out}: it is a directory", EXIT_USAGE)
+    if problem := unwritable(out):
+        return fail(problem, EXIT_USAGE)
     store = open_store(settings, args)
     try:
         rows = list(report.rows(store, period))
