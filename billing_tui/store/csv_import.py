@@ -39,7 +39,7 @@ from .csv_formats import (
     read_rows,
 )
 from .models import LedgerEntry, Patient
-from .patients import CONTACT_PREFERENCES, GUARANTOR_RELATIONSHIPS, KEEP, clean_mrn
+from .patients import CONTACT_PREFERENCES, GUARANTOR_RELATIONSHIPS, KEEP, PATIENT_TEXT, clean_mrn
 from .records import EntryDraft, PatientDraft
 from .records.patients import GuarantorDetails
 from .session import Session, StoreRefused
@@ -316,19 +316,6 @@ def bring_forward(context: Context, patient_id: int, amounts: dict[str, int], li
 # --------------------------------------------------------------------------- patients
 
 
-PERSON_TEXT: dict[str, Callable[[str], str]] = {
-    "last_name": validate.last_name,
-    "first_name": validate.first_name,
-    "middle_name": validate.middle_name,
-    "sex": validate.sex,
-    "address1": validate.address_line,
-    "address2": lambda t: validate.address_line(t, "second address line", required=False),
-    "city": validate.city,
-    "state": validate.state,
-    "zip": validate.zip_code,
-    "phone": validate.phone,
-    "email": validate.email,
-}
 ADDRESS = ("address1", "address2", "city", "state", "zip")
 
 
@@ -352,7 +339,7 @@ class PatientImport(Job):
             number = cells.read("account_number", lambda t: account_number(t) if t else "")
             mrn = cells.read("mrn", clean_mrn)
             fields: dict[str, object] = {}
-            for column, reader in PERSON_TEXT.items():
+            for column, reader in PATIENT_TEXT.items():
                 if cells.has(column):
                     fields[column] = cells.read(column, reader)
             fields["dob"] = cells.read("dob", dob_reader(today, required=True))
@@ -386,7 +373,7 @@ class PatientImport(Job):
             if own_address and field in ADDRESS:
                 values[field] = patient.get(field) or ""
             else:
-                values[field] = cells.read(f"guarantor_{field}", PERSON_TEXT[field])
+                values[field] = cells.read(f"guarantor_{field}", PATIENT_TEXT[field])
         values["relationship"] = cells.read("guarantor_relationship", _guarantor_relationship)
         values["dob"] = cells.read("guarantor_dob", dob_reader(today))
         if cells.bad:

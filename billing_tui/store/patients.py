@@ -98,7 +98,7 @@ def _cents(value: object, field: str) -> int:
     return value
 
 
-_PATIENT_TEXT: dict[str, Callable[[str], str]] = {
+PATIENT_TEXT: dict[str, Callable[[str], str]] = {
     "last_name": validate.last_name,
     "first_name": validate.first_name,
     "middle_name": validate.middle_name,
@@ -131,7 +131,7 @@ def clean_patient_fields(changes: Mapping[str, object], today: dt.date) -> dict[
                     raise StoreRefused(f"contact preference is {', '.join(CONTACT_PREFERENCES)}")
                 clean[field] = value
             else:
-                clean[field] = _PATIENT_TEXT[field](_text(value, field))
+                clean[field] = PATIENT_TEXT[field](_text(value, field))
         except FieldError as error:
             raise _refuse(error) from None
     return clean
@@ -809,6 +809,7 @@ def _new_coverage_record(clean: Mapping[str, object], patient: Patient) -> dict[
 
 __all__ = [
     "KEEP",
+    "PATIENT_TEXT",
     "CoverageConflict",
     "PatientConflict",
     "PatientEditing",
