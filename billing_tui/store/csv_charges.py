@@ -76,8 +76,6 @@ HISTORY = {
     "insurance_refunded": (EntryKind.REFUND, 1, 0),
     "patient_refunded": (EntryKind.REFUND, 0, 1),
 }
-# Amounts that may be negative: a payer's negative adjustment (OA-94, paid beyond the
-# charge) and money moved back from the patient to insurance.
 CLAIM_FIELDS = (
     "claim_number", "patient", "coverage", "payer", "billing_provider", "rendering_provider",
     "supervising_provider", "referring_provider", "place_of_service", "frequency",
@@ -88,6 +86,8 @@ ENTRY_FIELDS = (
     "patient", "claim", "service_line", "kind", "insurance_delta", "patient_delta",
     "effective_date", "user", "group_code", "memo", "posted_at",
 )  # fmt: skip
+# Amounts that may be negative: a payer's negative adjustment (OA-94, paid beyond the
+# charge) and money moved back from the patient to insurance.
 SIGNED = frozenset({"insurance_adjusted", "moved_to_patient"})
 CLAIM_LEVEL = (
     "account_number", "payer_code", "member_id", "rendering_npi", "supervising_npi",
@@ -323,8 +323,6 @@ class ChargeImport(Job):
     def apply(self, unit: ClaimUnit) -> None:
         """Resolve one claim against the books (its account, coverage, number, primary) or
         refuse it with its line; finish() writes the claims that resolved."""
-        if not hasattr(self, "pending"):
-            self._prefetch()
         context = self.context
         first = unit.rows[0]
         head = first.claim
@@ -371,7 +369,7 @@ class ChargeImport(Job):
             entries.append((column, kind.value, ins * amount, pat * amount, group))
         return entries
 
-    def _prefetch(self) -> None:
+    def start(self) -> None:
         """What the claims need from the books, in a few queries for the whole file: the
         accounts, their coverages and claim counts, the claim numbers already taken."""
         self.pending: list[tuple] = []
@@ -427,7 +425,7 @@ class ChargeImport(Job):
         lines, their status (a status change saying each was imported), the charges of the
         claims that carry them, each line's history, one audit row per claim; then the
         claims' and accounts' cached totals."""
-        pending = getattr(self, "pending", [])
+        pending = self.pending
         if not pending:
             return
         context = self.context

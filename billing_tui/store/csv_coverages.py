@@ -68,7 +68,8 @@ class CoverageRow:
 
 class CoverageImport(Job):
     def parse(self, rows: list[Row]) -> list[CoverageRow]:
-        self.verified: list[int] = []  # accounts whose verification the file changed
+        # (coverage, patient, on, how, result) of the verifications the file changes
+        self.verified: list[tuple] = []
         today = self.context.today
         payers = {p.payer_code.upper(): p for p in Payer.select()}
         units = []
@@ -155,8 +156,6 @@ class CoverageImport(Job):
         return self.units
 
     def apply(self, unit: CoverageRow) -> None:
-        if not hasattr(self, "on_file"):
-            self._prefetch()
         context = self.context
         accounts = context.accounts
         values = unit.values
@@ -195,7 +194,7 @@ class CoverageImport(Job):
         self._verification(coverage_id, patient_id, unit.verified)
         context.counts["ended" if unit.ended else "added"] += 1
 
-    def _prefetch(self) -> None:
+    def start(self) -> None:
         """The file's accounts and the coverages they hold, in a few queries."""
         numbers = sorted({u.account_number for u in self.units if u.account_number})
         self.patients: dict[str, int] = {}

@@ -200,8 +200,8 @@ class Context:
 
 class Job:
     """One kind of file: parse() checks every row and groups them into units (a row, a
-    claim); apply() writes one unit, raising Problem or StoreRefused; finish() does what is
-    done once for the whole file."""
+    claim); start() reads what the units need; apply() writes one unit, raising Problem or
+    StoreRefused; finish() does what is done once for the whole file."""
 
     savepoints = True  # apply() writes: each unit in a savepoint of its own
 
@@ -211,6 +211,10 @@ class Job:
 
     def parse(self, rows: list[Row]) -> list:
         raise NotImplementedError
+
+    def start(self) -> None:
+        """Inside the write transaction, before the first unit: what apply() reads once
+        from the books for the whole file."""
 
     def apply(self, unit) -> None:
         raise NotImplementedError
@@ -232,6 +236,7 @@ def run(job_class: type[Job], context: Context, kind: str, path: Path, check: bo
     session = context.session
     try:
         with session.writing(), accounts_refreshed_at_end():
+            job.start()
             for unit in units:
                 if not unit.bad:
                     savepoint = session if job.savepoints else None
