@@ -58,6 +58,12 @@ def check_deltas(kind: EntryKind, insurance: int, patient: int, group: str = "")
             raise LedgerError(f"a {kind} can only lower a balance")
 
 
+def charge_deltas(charge: int, to_insurance: bool) -> Deltas:
+    """A visit's charge raises the insurance balance when its claim bills a payer, the
+    patient's when it is self-pay."""
+    return Deltas(charge, 0) if to_insurance else Deltas(0, charge)
+
+
 def reversal_of(insurance: int, patient: int) -> Deltas:
     return Deltas(-insurance, -patient)
 

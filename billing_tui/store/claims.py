@@ -18,7 +18,7 @@ from ..domain.claims import (
     check_transition,
     claim_number,
 )
-from ..domain.ledger import EntryKind
+from ..domain.ledger import EntryKind, charge_deltas
 from ..domain.security import Permission
 from .bulk import among, insert_rows, insert_rows_with_ids
 from .cache import chunked, refresh_accounts, refresh_claims
@@ -157,12 +157,12 @@ class Claims(ClaimScrubbing, ClaimBuilders, ClaimReader):
                     number, draft.patient_id, draft.coverage_id, payer, draft.billing_provider_id,
                     draft.rendering_provider_id, draft.supervising_provider_id,
                     draft.referring_provider_id, draft.place_of_service, draft.frequency,
-                    draft.original_claim_number, draft.prior_authorization,
+                    draft.original_claim_number, None, draft.prior_authorization,
                     ClaimStatus.DRAFT.value, min(line.dos_from for line in draft.lines),
                     max(line.dos_to or line.dos_from for line in draft.lines),
                     sum(line.charge for line in draft.lines), now, user,
                 ))  # fmt: skip
-            ids = insert_rows_with_ids(Claim, _CLAIM_FIELDS, rows)
+            ids = insert_rows_with_ids(Claim, CLAIM_FIELDS, rows)
             diagnoses, lines, changes, audits = [], [], [], []
             for claim_id, number, draft in zip(ids, numbers, drafts, strict=True):
                 diagnoses.extend(
@@ -324,21 +324,24 @@ class Claims(ClaimScrubbing, ClaimBuilders, ClaimReader):
     def _post_charges(self, claim: Claim) -> None:
         to_insurance = claim.coverage_id is not None
         session = self._session
-        rows = [
-            {
-                "patient": claim.patient_id,
-                "claim": claim.id,
-                "service_line": line.id,
-                "kind": EntryKind.CHARGE.value,
-                "insurance_delta": line.charge_cents if to_insurance else 0,
-                "patient_delta": 0 if to_insurance else line.charge_cents,
-                "effective_date": line.dos_from,
-                "user": session.user_id(),
-                "memo": line.code,
-            }
-            for line in live_lines(claim.id)
-            if line.charge_cents
-        ]
+        rows = []
+        for line in live_lines(claim.id):
+            if not line.charge_cents:
+                continue
+            deltas = charge_deltas(line.charge_cents, to_insurance)
+            rows.append(
+                {
+                    "patient": claim.patient_id,
+                    "claim": claim.id,
+                    "service_line": line.id,
+                    "kind": EntryKind.CHARGE.value,
+                    "insurance_delta": deltas.insurance,
+                    "patient_delta": deltas.patient,
+                    "effective_date": line.dos_from,
+                    "user": session.user_id(),
+                    "memo": line.code,
+                }
+            )
         if rows:
             LedgerEntry.insert_many(rows).execute()
 
@@ -379,12 +382,13 @@ def _check_shape(draft: ClaimDraft) -> None:
             raise StoreRefused("a service line has at most 4 modifiers and 4 pointers")
 
 
-_CLAIM_FIELDS = (
+CLAIM_FIELDS = (
     "claim_number", "patient", "coverage", "payer", "billing_provider", "rendering_provider",
     "supervising_provider", "referring_provider", "place_of_service", "frequency",
-    "original_claim_number", "prior_authorization", "status", "first_dos", "last_dos",
-    "charge_cents", "created_at", "created_by",
+    "original_claim_number", "payer_claim_number", "prior_authorization", "status",
+    "first_dos", "last_dos", "charge_cents", "created_at", "created_by",
 )  # fmt: skip
+"""A new claim's columns, as the bulk writers (create_many, import-csv charges) give them."""
 LINE_FIELDS = (
     "claim", "line_number", "dos_from", "dos_to", "code", "modifier1", "modifier2", "modifier3",
     "modifier4", "pointer1", "pointer2", "pointer3", "pointer4", "units", "charge_cents",

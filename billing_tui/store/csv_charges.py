@@ -27,12 +27,12 @@ from peewee import fn
 from ..domain import icd10, validate
 from ..domain.claims import ClaimStatus, charges_on_ledger, claim_number
 from ..domain.codes import FREQUENCIES, is_modifier, is_procedure_code, place_of_service_name
-from ..domain.ledger import EntryKind, LedgerError, check_deltas
+from ..domain.ledger import EntryKind, LedgerError, charge_deltas, check_deltas
 from ..domain.npi import is_valid_npi
 from ..domain.validate import FieldError
 from .bulk import among, insert_rows, insert_rows_with_ids, update_rows
 from .cache import chunked, refresh_accounts, refresh_claims
-from .claims import LINE_FIELDS, MAX_DIAGNOSES, MAX_LINES, line_row
+from .claims import CLAIM_FIELDS, LINE_FIELDS, MAX_DIAGNOSES, MAX_LINES, line_row
 from .csv_formats import HISTORY_AMOUNT_COLUMNS, SELF_PAY, CsvRefused, Row, RowError
 from .csv_import import (
     Cells,
@@ -76,12 +76,6 @@ HISTORY = {
     "insurance_refunded": (EntryKind.REFUND, 1, 0),
     "patient_refunded": (EntryKind.REFUND, 0, 1),
 }
-CLAIM_FIELDS = (
-    "claim_number", "patient", "coverage", "payer", "billing_provider", "rendering_provider",
-    "supervising_provider", "referring_provider", "place_of_service", "frequency",
-    "original_claim_number", "payer_claim_number", "prior_authorization", "status",
-    "first_dos", "last_dos", "charge_cents", "created_at", "created_by",
-)  # fmt: skip
 ENTRY_FIELDS = (
     "patient", "claim", "service_line", "kind", "insurance_delta", "patient_delta",
     "effective_date", "user", "group_code", "memo", "posted_at",
@@ -482,12 +476,10 @@ class ChargeImport(Job):
             for r, line_entries in zip(unit.rows, history, strict=True):
                 line_id = next(line_ids)
                 if carries and r.charge:
-                    # As Claims._post_charges bills them: to the payer when there is one,
-                    # dated the day of service.
-                    to_insurance = coverage_id is not None
+                    # As Claims._post_charges bills them: dated the day of service.
+                    deltas = charge_deltas(r.charge, coverage_id is not None)
                     entries.append((patient_id, claim_id, line_id, EntryKind.CHARGE.value,
-                                    r.charge if to_insurance else 0,
-                                    0 if to_insurance else r.charge, r.dos_from, user, "",
+                                    deltas.insurance, deltas.patient, r.dos_from, user, "",
                                     r.code, now))  # fmt: skip
                 for column, kind, ins, pat, group in line_entries:
                     entries.append((patient_id, claim_id, line_id, kind, ins, pat, today, user,
