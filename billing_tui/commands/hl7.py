@@ -10,7 +10,7 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 2575  # 2575: HL7's registered port
 
 
 def register(commands) -> dict:
-    from .serve import _port
+    from .serve import listen_arguments
 
     parser = commands.add_parser(
         "import-hl7",
@@ -24,12 +24,7 @@ def register(commands) -> dict:
         "hl7-listen",
         help="receive HL7 v2 over MLLP (TCP), importing each message and answering its ACK",
     )
-    listen.add_argument(
-        "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})"
-    )
-    listen.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
-    )
+    listen_arguments(listen, DEFAULT_HOST, DEFAULT_PORT)
 
     inbound = commands.add_parser(
         "inbound",

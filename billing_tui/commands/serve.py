@@ -17,12 +17,7 @@ def register(commands) -> dict:
         "serve",
         help="serve the TUI in a web browser (bind to loopback; put a TLS proxy with login in front)",
     )
-    parser.add_argument(
-        "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})"
-    )
-    parser.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
-    )
+    listen_arguments(parser, DEFAULT_HOST, DEFAULT_PORT)
     parser.add_argument(
         "--public-url",
         type=_public_url,
@@ -30,6 +25,12 @@ def register(commands) -> dict:
         help="the address browsers use, when behind a proxy (e.g. https://billing.example.org)",
     )
     return {"serve": cmd_serve}
+
+
+def listen_arguments(parser, host: str, port: int) -> None:
+    """--host and --port of a command that listens (serve, hl7-listen)."""
+    parser.add_argument("--host", default=host, help=f"address to listen on (default {host})")
+    parser.add_argument("--port", type=_port, default=port, help=f"port (default {port})")
 
 
 def _port(text: str) -> int:
