@@ -142,7 +142,6 @@ class Header:
     sender: str  # MSH-3^MSH-4
     control_id: str  # MSH-10
     message_type: str  # ADT^A04
-    sent_at: str  # MSH-7 as sent
     # What the ACK's MSH echoes back: MSH-3, -4, -6, the trigger (MSH-9.2), -11, -12.
     application: str = ""
     facility: str = ""
@@ -249,9 +248,6 @@ class Message:
         if isinstance(found, str) or not str(found):
             return 1 if str(found) else 0
         return len(found)
-
-    def ack(self, code: str, text: str, *, problem: MessageProblem | None = None) -> str:
-        return self.header.ack(code, text, problem)
 
 
 def bare_ack(code: str, text: str, problem: MessageProblem, control_id: str = "") -> str:
@@ -668,7 +664,6 @@ def _header(get: Callable[..., str]) -> Header:
         sender="^".join(p for p in (get(3), get(4)) if p),
         control_id=get(10),
         message_type="^".join(p for p in (get(9), get(9, 2)) if p),
-        sent_at=get(7),
         application=get(3),
         facility=get(4),
         receiving_facility=get(6),

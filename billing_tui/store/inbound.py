@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -42,6 +42,7 @@ from ..interfaces.hl7 import (
     split_messages,
 )
 from .bulk import among, insert_rows
+from .cache import chunked
 from .models import (
     BillingProvider,
     Coverage,
@@ -117,9 +118,7 @@ class Inbound:
 
     # ------------------------------------------------------------------ entry points
 
-    def import_file(
-        self, path: Path, *, progress: Callable[[int, int], None] | None = None
-    ) -> FileReceipt:
+    def import_file(self, path: Path) -> FileReceipt:
         """Import every message of a file and write their ACKs beside it (FILE.ack):
         MLLP-framed when the file was. StoreRefused when the file cannot be read."""
         try:
@@ -129,7 +128,7 @@ class Inbound:
         framed = split_messages(data)
         if not framed:
             raise StoreRefused(f"{path} holds no HL7 messages")
-        receipts = self.receive_all(framed, source=path.name, progress=progress)
+        receipts = self.receive_all(framed, source=path.name)
         ack_path = path.with_name(path.name + ".ack")
         mllp = framed[0].mllp
         acks = (
@@ -154,7 +153,6 @@ class Inbound:
         framed: Sequence[Framed],
         *,
         source: str,
-        progress: Callable[[int, int], None] | None = None,
     ) -> list[Receipt]:
         self._forget()
         receipts: list[Receipt] = []
@@ -164,8 +162,6 @@ class Inbound:
             while chunk := list(islice(reads, CHUNK)):
                 with self._session.writing():
                     receipts.extend(self._chunk(chunk, source))
-                if progress is not None:
-                    progress(len(receipts), len(framed))
         return receipts
 
     def receive(
@@ -190,7 +186,7 @@ class Inbound:
         out: dict[int, Receipt] = {}
         pending: list[_Pending] = []
         seen: set[tuple[str, str]] = set()
-        known = self._known(reads)
+        known = self._received({(r.header.sender, r.header.control_id) for r in reads if r.header})
         again: list[int] = []
         for n, read in enumerate(reads):
             header = read.header
@@ -222,37 +218,29 @@ class Inbound:
     def _imported(self, headers: Sequence[Header | None]) -> dict[int, Header]:
         """The messages of a file imported before, by their place in it, from their MSH
         lines alone: they are answered without being read again."""
-        found: dict[int, Header] = {}
-        for start in range(0, len(headers), 500):
-            batch = [(n, h) for n, h in enumerate(headers[start : start + 500], start) if h]
-            controls = sorted({h.control_id for _, h in batch if h.control_id})
-            if not controls:
-                continue
-            done = set(
-                InboundMessage.select(InboundMessage.sender, InboundMessage.control_id)
-                .where(among(InboundMessage.control_id, controls)
-                       & (InboundMessage.status == IMPORTED))
-                .tuples()
-            )  # fmt: skip
-            found.update((n, h) for n, h in batch if (h.sender, h.control_id) in done)
+        received = self._received({(h.sender, h.control_id) for h in headers if h})
+        found = {}
+        for n, header in enumerate(headers):
+            row = received.get((header.sender, header.control_id)) if header else None
+            if row is not None and row[1] == IMPORTED:
+                found[n] = header
         return found
 
-    def _known(self, reads: Sequence[Read]) -> dict[tuple[str, str], tuple]:
-        """(sender, control ID) -> (id, status, received_at, patient id) of the chunk's
-        messages received before."""
-        wanted = {(r.header.sender, r.header.control_id) for r in reads if r.header}
-        ids = sorted({control for _, control in wanted if control})
-        if not ids:
-            return {}
-        rows = InboundMessage.select(
-            InboundMessage.sender, InboundMessage.control_id, InboundMessage.id,
-            InboundMessage.status, InboundMessage.received_at, InboundMessage.patient,
-        ).where(among(InboundMessage.control_id, ids)).tuples()  # fmt: skip
-        return {
-            (sender, control): rest
-            for sender, control, *rest in rows
-            if (sender, control) in wanted
-        }
+    def _received(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
+        """(sender, control ID) -> (id, status, received_at, patient id) of the messages
+        among keys received before, 500 control IDs a query."""
+        found: dict[tuple[str, str], tuple] = {}
+        for ids in chunked(sorted({control for _, control in keys if control})):
+            rows = InboundMessage.select(
+                InboundMessage.sender, InboundMessage.control_id, InboundMessage.id,
+                InboundMessage.status, InboundMessage.received_at, InboundMessage.patient,
+            ).where(among(InboundMessage.control_id, ids)).tuples()  # fmt: skip
+            found.update(
+                ((sender, control), rest)
+                for sender, control, *rest in rows
+                if (sender, control) in keys
+            )
+        return found
 
     def _flush(self, pending: list[_Pending], out: dict[int, Receipt], source: str) -> None:
         if not pending:
@@ -272,7 +260,8 @@ class Inbound:
                     detail = "; ".join(
                         _drafted(numbers[c], d, findings.get(c, ())) for c, d in mine
                     )
-                    rows.append(self._row(p.read, source, p.patient_id, detail, claim_ids))
+                    values = self._values(p.read, source, None, p.patient_id, detail, claim_ids)
+                    rows.append(tuple(values[f] for f in _ROW_FIELDS))
                     receipts.append((p.index, _accepted(p.read, detail, p.patient_id, claim_ids)))
                 insert_rows(InboundMessage, _ROW_FIELDS, rows)
         except (StoreRefused, DatabaseError):
@@ -283,15 +272,32 @@ class Inbound:
             out.update(receipts)
         pending.clear()
 
-    def _row(self, read: Read, source, patient_id, detail, claim_ids) -> tuple:
-        header = read.header
-        assert header is not None
-        return (
-            header.sender[:80], header.control_id[:50], header.message_type[:16], IMPORTED,
-            "AA", detail[:300], source[:255], read.framed.position, patient_id,
-            " ".join(str(c) for c in claim_ids)[:200], read.framed.text, 1, utcnow(),
-            self._session.user_id(),
-        )  # fmt: skip
+    def _values(
+        self,
+        read: Read,
+        source: str,
+        failure: MessageProblem | None,
+        patient_id: int | None,
+        detail: str,
+        claim_ids: Iterable[int],
+    ) -> dict[str, object]:
+        """A received message's row (InboundMessage's fields, attempts aside)."""
+        framed, header = read.framed, read.header
+        return {
+            "sender": header.sender[:80] if header else "",
+            "control_id": (header.control_id[:50] or None) if header else None,
+            "message_type": header.message_type[:16] if header else "",
+            "status": FAILED if failure else IMPORTED,
+            "ack_code": failure.ack if failure else "AA",
+            "detail": (str(failure) if failure else detail)[:300],
+            "source": source[:255],
+            "position": framed.position,
+            "patient": patient_id,
+            "claims": " ".join(str(c) for c in claim_ids)[:200],
+            "raw": framed.text,
+            "received_at": utcnow(),
+            "received_by": self._session.user_id(),
+        }
 
     def _one(self, sql: str, params: tuple):
         """The first value of a constant, parameterized query: the per-message lookups
@@ -368,21 +374,7 @@ class Inbound:
         """The message's row, and for a failure the worklist item a person works."""
         session = self._session
         framed, header = read.framed, read.header
-        values = {
-            "sender": header.sender[:80] if header else "",
-            "control_id": (header.control_id[:50] or None) if header else None,
-            "message_type": header.message_type[:16] if header else "",
-            "status": FAILED if failure else IMPORTED,
-            "ack_code": failure.ack if failure else "AA",
-            "detail": (str(failure) if failure else detail)[:300],
-            "source": source[:255],
-            "position": framed.position,
-            "patient": patient_id,
-            "claims": " ".join(str(c) for c in claim_ids)[:200],
-            "raw": framed.text,
-            "received_at": utcnow(),
-            "received_by": session.user_id(),
-        }
+        values = self._values(read, source, failure, patient_id, detail, claim_ids)
         if existing is None:
             row_id = InboundMessage.insert(**values).execute()
         else:
@@ -776,7 +768,7 @@ def _reader(count: int):
 
 _ROW_FIELDS = (
     "sender", "control_id", "message_type", "status", "ack_code", "detail", "source",
-    "position", "patient", "claims", "raw", "attempts", "received_at", "received_by",
+    "position", "patient", "claims", "raw", "received_at", "received_by",
 )  # fmt: skip
 
 
