@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from peewee import JOIN, Case, PostgresqlDatabase, fn
+from peewee import JOIN, PostgresqlDatabase
 
 from ..domain import icd10
 from ..domain.ledger import EntryKind
@@ -36,6 +36,7 @@ from .models import (
     ServiceLine,
     User,
 )
+from .reports import sum_when
 
 FETCH = 5_000  # rows per round trip of a PostgreSQL server-side cursor
 
@@ -112,10 +113,6 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _sum_when(kind: EntryKind, amount):
-    return fn.COALESCE(fn.SUM(Case(None, [(LedgerEntry.kind == kind.value, amount)], 0)), 0)
-
-
 # --------------------------------------------------------------------------- ledger
 
 
@@ -157,10 +154,10 @@ def _patients() -> Iterator[list]:
     off_visit = (
         le.select(
             le.patient.alias("pid"),
-            _sum_when(EntryKind.PAYMENT, le.insurance_delta + le.patient_delta).alias("paid"),
-            _sum_when(EntryKind.ADJUSTMENT, le.insurance_delta + le.patient_delta).alias("adj"),
-            _sum_when(EntryKind.REFUND, le.insurance_delta + le.patient_delta).alias("ref"),
-            _sum_when(EntryKind.LATE_FEE, le.insurance_delta + le.patient_delta).alias("fee"),
+            sum_when(EntryKind.PAYMENT, le.insurance_delta + le.patient_delta).alias("paid"),
+            sum_when(EntryKind.ADJUSTMENT, le.insurance_delta + le.patient_delta).alias("adj"),
+            sum_when(EntryKind.REFUND, le.insurance_delta + le.patient_delta).alias("ref"),
+            sum_when(EntryKind.LATE_FEE, le.insurance_delta + le.patient_delta).alias("fee"),
         )
         .where(le.claim.is_null())
         .group_by(le.patient)

@@ -75,7 +75,7 @@ class BatchReportRow:
         return self.control_total - self.posted
 
 
-def _sum_when(kind: EntryKind, amount):
+def sum_when(kind: EntryKind, amount):
     """SUM(CASE WHEN kind = ? THEN amount ELSE 0 END): zero for a claim without entries."""
     return fn.COALESCE(fn.SUM(Case(None, [(LedgerEntry.kind == kind.value, amount)], 0)), 0)
 
@@ -308,10 +308,10 @@ class Reports(PracticeReports):
                 Payer.name,
                 Claim.first_dos,
                 Claim.charge_cents,
-                _sum_when(EntryKind.PAYMENT, le.insurance_delta),
-                _sum_when(EntryKind.PAYMENT, le.patient_delta),
-                _sum_when(EntryKind.ADJUSTMENT, le.insurance_delta + le.patient_delta),
-                _sum_when(EntryKind.TRANSFER, le.patient_delta),
+                sum_when(EntryKind.PAYMENT, le.insurance_delta),
+                sum_when(EntryKind.PAYMENT, le.patient_delta),
+                sum_when(EntryKind.ADJUSTMENT, le.insurance_delta + le.patient_delta),
+                sum_when(EntryKind.TRANSFER, le.patient_delta),
                 Claim.insurance_balance_cents,
                 Claim.patient_balance_cents,
             )
